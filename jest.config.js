@@ -1,0 +1,51 @@
+// One Jest run for the whole workspace: every project under apps/ and libs/ with a project.json
+// is a Jest project; the global setup starts (or finds) PostgreSQL, Redis and Kafka once.
+'use strict';
+const fs = require('node:fs');
+const path = require('node:path');
+
+const swcTransform = [
+  '@swc/jest',
+  {
+    jsc: {
+      target: 'es2023',
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+      keepClassNames: true,
+    },
+    module: { type: 'commonjs' },
+    sourceMaps: 'inline',
+  },
+];
+
+const aliases = {};
+for (const lib of fs.readdirSync(path.join(__dirname, 'libs'))) {
+  aliases[`^@parley/${lib}$`] = `<rootDir>/../../libs/${lib}/src/index.ts`;
+}
+
+function projectsIn(dir) {
+  const base = path.join(__dirname, dir);
+  if (!fs.existsSync(base)) return [];
+  return fs
+    .readdirSync(base)
+    .filter((name) => fs.existsSync(path.join(base, name, 'project.json')))
+    .filter((name) => fs.existsSync(path.join(base, name, 'src')))
+    .map((name) => ({
+      displayName: name,
+      rootDir: path.join(base, name),
+      testEnvironment: 'node',
+      transform: { '^.+\\.ts$': swcTransform },
+      moduleNameMapper: aliases,
+      moduleFileExtensions: ['ts', 'js', 'json'],
+      testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.int-spec.ts'],
+      setupFiles: [path.join(__dirname, 'tools/jest/setup-env.js')],
+    }));
+}
+
+module.exports = {
+  projects: [...projectsIn('libs'), ...projectsIn('apps')],
+  globalSetup: '<rootDir>/tools/jest/global-setup.js',
+  globalTeardown: '<rootDir>/tools/jest/global-teardown.js',
+  testTimeout: 30000,
+  maxWorkers: process.env.CI ? 2 : '50%',
+};

@@ -1,0 +1,6 @@
+export * from './envelope';
+export * from './topic';
+export * from './registry';
+export * from './tenant/roles';
+export * from './tenant/tenant.events';
+export * from './tenant/tenant.http';

@@ -1,0 +1,14 @@
+import { type TopicDefinition } from './topic';
+import { tenantTopics } from './tenant/tenant.events';
+
+/** Every topic Parley knows, declared once. New domains add their list here. */
+export const topicRegistry: readonly TopicDefinition[] = [...tenantTopics];
+
+const byName = new Map(topicRegistry.map((t) => [t.name, t]));
+if (byName.size !== topicRegistry.length) {
+  throw new Error('two topics share a name in the topic registry');
+}
+
+export function findTopic(name: string): TopicDefinition | undefined {
+  return byName.get(name);
+}
