@@ -4,3 +4,5 @@ export * from './registry';
 export * from './tenant/roles';
 export * from './tenant/tenant.events';
 export * from './tenant/tenant.http';
+export * from './compatibility';
+export * from './json-schema';
