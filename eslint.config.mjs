@@ -21,10 +21,13 @@ export default tseslint.config(
             // An app may use contracts, platform and protocol libs, never another app.
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:protocol', 'type:testing'] },
             // Contracts depend on zod only.
-            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [], bannedExternalImports: ['*', '!zod'] },
-            { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:contracts', 'type:platform'] },
+            { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [], allowedExternalImports: ['zod'] },
+            // Platform libs may use the test kit in their tests (libs/testing is never imported by src code: see the no-restricted-imports rule).
+            { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:testing'] },
             { sourceTag: 'type:protocol', onlyDependOnLibsWithTags: ['type:protocol', 'type:contracts', 'type:platform'] },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:testing'] },
+            // The all-in-one runner composes every service in one process: the one place apps are imported.
+            { sourceTag: 'type:runner', onlyDependOnLibsWithTags: ['type:app', 'type:contracts', 'type:platform', 'type:protocol'] },
             { sourceTag: 'type:web', onlyDependOnLibsWithTags: ['type:contracts', 'type:web'] },
           ],
         },
@@ -41,6 +44,11 @@ export default tseslint.config(
         { patterns: [{ group: ['@parley/*/*'], message: 'Import a lib through its index (@parley/<lib>), no deep imports.' }] },
       ],
     },
+  },
+  {
+    // Plain CommonJS tooling (Jest config and setup, the SWC require hook).
+    files: ['**/*.js', '**/*.cjs'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     files: ['**/*.spec.ts', '**/*.int-spec.ts', 'bench/**/*.ts'],

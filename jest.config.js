@@ -19,8 +19,12 @@ const swcTransform = [
 ];
 
 const aliases = {};
-for (const lib of fs.readdirSync(path.join(__dirname, 'libs'))) {
-  aliases[`^@parley/${lib}$`] = `<rootDir>/../../libs/${lib}/src/index.ts`;
+for (const kind of ['libs', 'apps']) {
+  for (const name of fs.readdirSync(path.join(__dirname, kind))) {
+    if (fs.existsSync(path.join(__dirname, kind, name, 'src/index.ts'))) {
+      aliases[`^@parley/${name}$`] = path.join(__dirname, kind, name, 'src/index.ts');
+    }
+  }
 }
 
 function projectsIn(dir) {

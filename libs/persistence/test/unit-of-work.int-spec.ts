@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { type MigrationInterface, type QueryRunner } from 'typeorm';
 import { testEnvironment, uniqueName } from '@parley/testing';
-import { createDataSource, runMigrations, revertMigrations, tenantTableSecuritySql, UnitOfWork, isRlsViolation } from '@parley/persistence';
+import { createDataSource, runMigrations, revertMigrations, tenantTableSecuritySql, UnitOfWork, isRlsViolation } from '../src/index';
 import { type DataSource } from 'typeorm';
 
 const schema = uniqueName('uow').replace(/-/g, '_');

@@ -159,3 +159,11 @@ export interface ApiErrorBody {
   /** For validation errors: each offending field (dotted path) and why. */
   fields?: { path: string; message: string }[];
 }
+
+export const updateTenantRequestSchema = z
+  .strictObject({
+    companyName: personName.optional(),
+    locale: localeSchema.optional(),
+  })
+  .refine((b) => Object.keys(b).length > 0, { error: 'must change at least one of companyName, locale' });
+export type UpdateTenantRequest = z.infer<typeof updateTenantRequestSchema>;

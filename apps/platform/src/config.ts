@@ -1,0 +1,48 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, chmodSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+/** Settings of the all-in-one runner; everything has an embedded default. */
+export const platformEnvSchema = z.object({
+  PARLEY_DATA_DIR: z.string().default('.data').describe('Where embedded PostgreSQL, S3 objects and generated secrets live'),
+  HTTP_PORT: z.coerce.number().int().min(1).max(65535).default(8080).describe('HTTP port (API, docs, health, web app)'),
+  HTTP_HOST: z.string().default('127.0.0.1').describe('Address to listen on'),
+  PARLEY_PG_PORT: z.coerce.number().int().min(1).max(65535).default(54329).describe('Port of the embedded PostgreSQL'),
+  PARLEY_S3_PORT: z.coerce.number().int().min(1).max(65535).default(4569).describe('Port of the embedded S3 (s3rver)'),
+  PARLEY_DEMO_PASSWORD: z.string().min(10).optional().describe("Password of the demo tenant's owner at first start (secret); default: generated and printed once"),
+  SIP_DOMAIN: z.string().default('sip.parley.local').describe("Suffix of tenants' SIP domains"),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+export type PlatformEnv = z.infer<typeof platformEnvSchema>;
+
+export function loadPlatformEnv(env: NodeJS.ProcessEnv = process.env): PlatformEnv & { dataDir: string } {
+  const parsed = platformEnvSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new Error(`invalid configuration:\n${parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n')}`);
+  }
+  return { ...parsed.data, dataDir: resolve(parsed.data.PARLEY_DATA_DIR) };
+}
+
+export interface PlatformSecrets {
+  jwtSecret: string;
+  sipCredentialSecret: string;
+  pgSuperuserPassword: string;
+  pgOwnerPassword: string;
+  pgAppPassword: string;
+}
+
+/**
+ * Secrets generated at first start and kept in `<data>/secrets.json` (mode 600), so tokens and
+ * database passwords survive restarts. Production takes them from Kubernetes secrets instead.
+ */
+export function loadOrCreateSecrets(dataDir: string): PlatformSecrets {
+  const file = join(dataDir, 'secrets.json');
+  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as PlatformSecrets;
+  const secret = (): string => randomBytes(32).toString('base64url');
+  const secrets: PlatformSecrets = { jwtSecret: secret(), sipCredentialSecret: secret(), pgSuperuserPassword: secret(), pgOwnerPassword: secret(), pgAppPassword: secret() };
+  mkdirSync(dataDir, { recursive: true });
+  writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return secrets;
+}

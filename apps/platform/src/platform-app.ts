@@ -1,0 +1,47 @@
+import { type INestApplication, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { AuthModule, type TokenService } from '@parley/auth';
+import { configureHttpApp } from '@parley/http';
+import { type EventBus } from '@parley/messaging';
+import { createMetricsRegistry, PinoNestLogger, TelemetryModule, type Logger } from '@parley/telemetry';
+import { ApiKeysService, TenantModule, type TenantServiceDeps } from '@parley/tenant';
+import { type DataSource } from 'typeorm';
+
+export interface PlatformAppDeps {
+  logger: Logger;
+  bus: EventBus;
+  tokenService: TokenService;
+  /** Any data source of the shared database, for the readiness check. */
+  probe: DataSource;
+  tenant: TenantServiceDeps;
+}
+
+/** One HTTP app serving every service's API (each service keeps its own module, schema and data source). */
+export async function createPlatformApp(deps: PlatformAppDeps): Promise<INestApplication> {
+  const tenantModule = TenantModule.register(deps.tenant);
+
+  @Module({
+    imports: [
+      tenantModule,
+      AuthModule.forRootAsync({
+        imports: [tenantModule],
+        inject: [ApiKeysService],
+        useFactory: (apiKeys: ApiKeysService) => ({ tokenService: deps.tokenService, apiKeyVerifier: apiKeys }),
+      }),
+      TelemetryModule.forRoot({
+        service: 'platform',
+        logger: deps.logger,
+        registry: createMetricsRegistry('platform'),
+        readinessChecks: [
+          { name: 'postgres', check: async () => void (await deps.probe.query('SELECT 1')) },
+          { name: 'bus', check: () => deps.bus.ping() },
+        ],
+      }),
+    ],
+  })
+  class PlatformModule {}
+
+  const app = await NestFactory.create(PlatformModule, { logger: new PinoNestLogger(deps.logger), bodyParser: false });
+  configureHttpApp(app, { logger: deps.logger, title: 'Parley API' });
+  return app;
+}

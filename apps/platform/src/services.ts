@@ -1,0 +1,5 @@
+import { type runMigrations } from '@parley/persistence';
+import { TENANT_SCHEMA, tenantMigrations } from '@parley/tenant';
+
+/** Every service's schema and migration set, in the order they are applied. */
+export const serviceSchemas: { schema: string; migrations: Parameters<typeof runMigrations>[0]['migrations'] }[] = [{ schema: TENANT_SCHEMA, migrations: tenantMigrations }];

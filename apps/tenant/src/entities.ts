@@ -1,0 +1,8 @@
+import { ApiKeyEntity } from './api-keys/api-key.entity';
+import { RefreshTokenEntity } from './identity/refresh-token.entity';
+import { PhoneNumberEntity } from './phone-numbers/phone-number.entity';
+import { SeatEntity } from './seats/seat.entity';
+import { TenantEntity } from './tenants/tenant.entity';
+import { UserEntity } from './users/user.entity';
+
+export const tenantEntities = [TenantEntity, UserEntity, RefreshTokenEntity, SeatEntity, PhoneNumberEntity, ApiKeyEntity];

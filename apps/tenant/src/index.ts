@@ -1,0 +1,14 @@
+export { TenantModule, type TenantServiceDeps } from './tenant.module';
+export { createTenantApp, type TenantAppOptions } from './tenant-app';
+export { tenantMigrations } from './migrations';
+export { tenantEntities } from './entities';
+export { loadTenantEnv, tenantEnvSchema, type TenantEnv } from './config/env.schema';
+export { TENANT_SCHEMA, TENANT_UNIT_OF_WORK, PLAN_SEAT_LIMITS } from './tenant.tokens';
+export { type CounterStore } from './rate-limit/rate-limiter.port';
+export { MemoryCounterStore } from './rate-limit/memory-counter.store';
+export { RedisCounterStore } from './rate-limit/redis-counter.store';
+export { SignupService } from './tenants/signup.service';
+export { UsersService } from './users/users.service';
+export { SeatsService } from './seats/seats.service';
+export { PhoneNumbersService } from './phone-numbers/phone-numbers.service';
+export { ApiKeysService } from './api-keys/api-keys.service';

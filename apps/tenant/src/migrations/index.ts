@@ -1,0 +1,6 @@
+import { createMessagingMigration } from '@parley/messaging';
+import { TENANT_SCHEMA } from '../tenant.tokens';
+import { TenantInitial1764200000000 } from './1764200000000-tenant-initial';
+
+/** The tenant service's migrations, in order (the outbox and inbox tables first). */
+export const tenantMigrations = [createMessagingMigration(TENANT_SCHEMA, 'TenantMessaging', 1764100000000), TenantInitial1764200000000];

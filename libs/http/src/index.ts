@@ -1,0 +1,6 @@
+export * from './api-exception.filter';
+export * from './zod-validation.pipe';
+export * from './uuid-param.pipe';
+export * from './openapi';
+export * from './configure-http-app';
+export * from './close-on-signals';
