@@ -1,3 +1,4 @@
+import { extractTraceContext, SpanKind, withLogContext, withSpan } from '@parley/telemetry';
 import { backoffDelay, sleep, type BackoffPolicy } from './backoff';
 import { type ReceivedMessage, type SubscriptionSpec } from './event-bus.port';
 import { MessageRejectedError } from './message.errors';
@@ -34,7 +35,7 @@ export async function deliverWithRetries(options: DeliveryOptions): Promise<Deli
   for (let attempt = 1; ; attempt += 1) {
     if (attempt > 1 && options.signal.aborted) return { kind: 'abandoned', attempts: attempt - 1 };
     try {
-      await options.handle({ ...message, attempt });
+      await handleInTrace(options, attempt);
       return { kind: 'handled', attempts: attempt };
     } catch (error) {
       const description = describeError(error);
@@ -61,4 +62,31 @@ async function waitBetweenAttempts(delayMs: number, options: DeliveryOptions): P
     if (options.keepAlive) await options.keepAlive.beat();
   }
   return !options.signal.aborted;
+}
+
+/**
+ * Runs the handler in a CONSUMER span that continues the producer's trace (the envelope's
+ * `traceparent`), with the message's tenant in the log context, so its logs and spans join the
+ * request that caused the event.
+ */
+function handleInTrace(options: DeliveryOptions, attempt: number): Promise<void> {
+  const { message } = options;
+  const envelope = message.envelope;
+  return withLogContext({ tenantId: envelope.tenantId }, () =>
+    withSpan(
+      `${message.topic.name} process`,
+      {
+        kind: SpanKind.CONSUMER,
+        parent: extractTraceContext(envelope.headers),
+        attributes: {
+          'messaging.system': 'parley',
+          'messaging.destination.name': message.topic.name,
+          'messaging.consumer.group.name': options.group,
+          'messaging.message.id': envelope.id,
+          'parley.delivery_attempt': attempt,
+        },
+      },
+      () => options.handle({ ...message, attempt }),
+    ),
+  );
 }

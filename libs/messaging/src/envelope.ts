@@ -1,3 +1,4 @@
+import { injectTraceHeaders } from '@parley/telemetry';
 import { randomUUID } from 'node:crypto';
 import { type z } from 'zod';
 import {
@@ -64,7 +65,8 @@ export function createEnvelope<T extends TopicDefinition>(
     occurredAt,
     key,
     payload: data,
-    headers: { ...options.headers, [MESSAGE_HEADER_TENANT_ID]: tenant },
+    // The active trace travels with the message (through the outbox too), so consumers continue it.
+    headers: { ...injectTraceHeaders({}), ...options.headers, [MESSAGE_HEADER_TENANT_ID]: tenant },
   };
 }
 

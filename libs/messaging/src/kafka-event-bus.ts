@@ -34,6 +34,14 @@ export interface KafkaConsumerTuning {
   partitionsConsumedConcurrently?: number;
   /** How long `subscribe` waits for the member to join its group (default 60 s). */
   joinTimeoutMs?: number;
+  /**
+   * Handled messages are committed in batches: once this many are waiting (default 100), or
+   * `commitIntervalMs` after the last commit (default 200 ms), and always before the member leaves.
+   * A crash loses at most the uncommitted positions, whose messages are delivered again
+   * (consumers are idempotent). 1 commits after every message.
+   */
+  commitThreshold?: number;
+  commitIntervalMs?: number;
 }
 
 export interface KafkaEventBusOptions {
@@ -94,12 +102,54 @@ class KafkaSubscription implements Subscription {
   readonly stopping = new AbortController();
   private readonly inFlight = new Set<Promise<void>>();
   private closing: Promise<void> | undefined;
+  /** Next offset to commit per `topic:partition`, for messages handled since the last commit. */
+  private readonly handled = new Map<string, { topic: string; partition: number; offset: string }>();
+  private handledSinceCommit = 0;
+  private lastCommitAt = Date.now();
+  private committing: Promise<void> = Promise.resolve();
+  private readonly flushTimer: NodeJS.Timeout;
 
   constructor(
     readonly spec: SubscriptionSpec,
     readonly consumer: Consumer,
     private readonly onClosed: (s: KafkaSubscription) => void,
-  ) {}
+    private readonly commitPolicy: { threshold: number; intervalMs: number },
+    private readonly logger: MessagingLogger,
+  ) {
+    this.flushTimer = setInterval(() => void this.commitHandled(false), commitPolicy.intervalMs);
+    this.flushTimer.unref();
+  }
+
+  /** Records that the message at `offset` was handled (or dead-lettered); commits when a batch is due. */
+  async markHandled(topic: string, partition: number, offset: string): Promise<void> {
+    this.handled.set(`${topic}:${partition}`, { topic, partition, offset: (BigInt(offset) + 1n).toString() });
+    this.handledSinceCommit += 1;
+    await this.commitHandled(false);
+  }
+
+  /** After a rebalance the positions may belong to another member now: forget them (their messages may come again). */
+  forgetHandled(): void {
+    this.handled.clear();
+    this.handledSinceCommit = 0;
+  }
+
+  commitHandled(force: boolean): Promise<void> {
+    const due = force || this.handledSinceCommit >= this.commitPolicy.threshold || Date.now() - this.lastCommitAt >= this.commitPolicy.intervalMs;
+    if (!due || this.handled.size === 0) return this.committing;
+    const offsets = [...this.handled.values()];
+    this.handled.clear();
+    this.handledSinceCommit = 0;
+    this.lastCommitAt = Date.now();
+    this.committing = this.committing.then(async () => {
+      try {
+        await this.consumer.commitOffsets(offsets);
+      } catch (error) {
+        // Typically a rebalance: the messages were handled; their next owner may get them again (consumers are idempotent).
+        this.logger.warn({ group: this.spec.group, offsets, err: describeError(error) }, 'could not commit handled messages');
+      }
+    });
+    return this.committing;
+  }
 
   get isClosing(): boolean {
     return this.stopping.signal.aborted;
@@ -122,6 +172,8 @@ class KafkaSubscription implements Subscription {
         // not running (yet): nothing to pause
       }
       while (this.inFlight.size > 0) await Promise.allSettled([...this.inFlight]);
+      clearInterval(this.flushTimer);
+      await this.commitHandled(true);
       await this.consumer.disconnect();
       this.onClosed(this);
     })();
@@ -161,6 +213,8 @@ export class KafkaEventBus implements EventBus {
       maxWaitTimeMs: options.consumer?.maxWaitTimeMs ?? 1_000,
       partitionsConsumedConcurrently: options.consumer?.partitionsConsumedConcurrently ?? 3,
       joinTimeoutMs: options.consumer?.joinTimeoutMs ?? 60_000,
+      commitThreshold: Math.max(1, options.consumer?.commitThreshold ?? 100),
+      commitIntervalMs: Math.max(10, options.consumer?.commitIntervalMs ?? 200),
     };
     this.kafka = new Kafka({
       clientId: options.clientId,
@@ -211,11 +265,12 @@ export class KafkaEventBus implements EventBus {
       allowAutoTopicCreation: false,
       retry: { retries: 5, initialRetryTime: 300, maxRetryTime: 5_000, restartOnFailure: async () => true },
     });
-    const subscription = new KafkaSubscription(spec, consumer, (s) => this.subscriptions.delete(s));
+    const subscription = new KafkaSubscription(spec, consumer, (s) => this.subscriptions.delete(s), { threshold: this.tuning.commitThreshold, intervalMs: this.tuning.commitIntervalMs }, this.logger);
     let onJoin: () => void = () => undefined;
     const joined = new Promise<void>((resolve) => (onJoin = resolve));
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       this.logger.info({ group: spec.group, memberId: event.payload.memberId, assignment: event.payload.memberAssignment }, 'joined consumer group');
+      subscription.forgetHandled();
       onJoin();
     });
     consumer.on(consumer.events.CRASH, (event) => {
@@ -352,7 +407,7 @@ export class KafkaEventBus implements EventBus {
 
   private async onMessage(subscription: KafkaSubscription, topics: ReadonlyMap<string, TopicDefinition>, payload: EachMessagePayload): Promise<void> {
     const { topic: topicName, partition, message, heartbeat } = payload;
-    const { spec, consumer } = subscription;
+    const { spec } = subscription;
     const topic = topics.get(topicName)!;
     const headers = headersToStrings(message.headers);
     const value = message.value === null ? null : message.value.toString('utf8');
@@ -390,12 +445,7 @@ export class KafkaEventBus implements EventBus {
       if (outcome.kind === 'abandoned') return;
       if (outcome.kind === 'dead-letter') await deadLetter(outcome.reason, outcome.error, outcome.attempts);
     }
-    try {
-      await consumer.commitOffsets([{ topic: topicName, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
-    } catch (error) {
-      // Typically a rebalance: the message was handled, its next owner may get it again (consumers are idempotent).
-      this.logger.warn({ group: spec.group, topic: topicName, partition, offset: message.offset, err: describeError(error) }, 'could not commit a handled message');
-    }
+    await subscription.markHandled(topicName, partition, message.offset);
   }
 
   /** Writes the original bytes to `<topic>.dlq`. If even that fails, throws: the message stays uncommitted and comes back. */
