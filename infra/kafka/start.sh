@@ -59,10 +59,22 @@ log4j.logger.kafka.server.KafkaServer=INFO
 log4j.logger.kafka.server.BrokerServer=INFO
 L4J
 
+# StorageTool logs through log4j2 directly: give it a configuration too.
+cat > "$data/log4j2.properties" <<'L4J2'
+status = warn
+appender.console.type = Console
+appender.console.name = STDERR
+appender.console.target = SYSTEM_ERR
+appender.console.layout.type = PatternLayout
+appender.console.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = warn
+rootLogger.appenderRef.stderr.ref = STDERR
+L4J2
+
 cp_arg="$cache/lib/*"
 if [ ! -f "$data/logs/meta.properties" ]; then
-  cluster_id="$(java -cp "$cp_arg" kafka.tools.StorageTool random-uuid 2>/dev/null | tail -n 1)"
-  java -cp "$cp_arg" -Dlog4j.configuration="file:$data/log4j.properties" kafka.tools.StorageTool format --standalone -t "$cluster_id" -c "$props" >&2
+  cluster_id="$(java -cp "$cp_arg" -Dlog4j.configuration="file:$data/log4j.properties" -Dlog4j2.configurationFile="file:$data/log4j2.properties" kafka.tools.StorageTool random-uuid | tail -n 1)"
+  java -cp "$cp_arg" -Dlog4j.configuration="file:$data/log4j.properties" -Dlog4j2.configurationFile="file:$data/log4j2.properties" kafka.tools.StorageTool format --standalone -t "$cluster_id" -c "$props" >&2
 fi
 
 nohup java "-Xmx$heap" "-Xms$heap" -XX:+UseG1GC -Djava.awt.headless=true \

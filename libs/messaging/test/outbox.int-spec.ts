@@ -218,6 +218,8 @@ describe('transactional outbox and relay (real PostgreSQL and Kafka)', () => {
     const topic = testTopic('outbox-stop');
     const outbox = new Outbox(schema);
     const tenantId = newTenant();
+    // The topic exists before the relay starts: this test is about stopping, not about a first publish that may fail.
+    await bus.publish([createEnvelope(topic, tenantId, { key: 'warm-up', seq: 0 })]);
     const slow = new ControlledBus(bus);
     slow.delayMs = 500;
     const relay = await startRelay(schema, { bus: slow });
