@@ -373,6 +373,14 @@ export class KafkaEventBus implements EventBus {
     void old?.then((a) => a.disconnect()).catch(() => undefined);
   }
 
+  /** Creates each topic and its `.dlq` if missing (deployment's topic-provisioning job). */
+  async provisionTopics(topics: readonly TopicDefinition[]): Promise<string[]> {
+    this.assertOpen();
+    const names = topics.flatMap((t) => [t.name, deadLetterTopicOf(t.name)]);
+    await this.ensureTopics(names);
+    return names;
+  }
+
   /** Creates the topics that do not exist yet (once per topic and bus). */
   private async ensureTopics(names: readonly string[]): Promise<void> {
     const missing = [...new Set(names)].filter((n) => !this.topicsReady.has(n));

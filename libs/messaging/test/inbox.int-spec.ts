@@ -162,8 +162,8 @@ describe('inbox and idempotent consumers (real PostgreSQL and Kafka)', () => {
         group,
         topics: [kafkaTopic],
         handle: async (m) => {
-          deliveries += 1;
           await handle(m);
+          deliveries += 1; // counted once the effect (or the duplicate check) has committed
         },
       });
       const once = createEnvelope(kafkaTopic, tenantId, { key: 'k', seq: 1 }, { id: randomUUID() });
