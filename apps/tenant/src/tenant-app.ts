@@ -1,7 +1,7 @@
 import { type INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { AuthModule } from '@parley/auth';
-import { configureHttpApp } from '@parley/http';
+import { configureHttpApp, nestFrameworkLogger } from '@parley/http';
 import { createMetricsRegistry, PinoNestLogger, TelemetryModule, type Logger } from '@parley/telemetry';
 import { ApiKeysService } from './api-keys/api-keys.service';
 import { TenantModule, type TenantServiceDeps } from './tenant.module';
@@ -36,7 +36,7 @@ export async function createTenantApp(options: TenantAppOptions): Promise<INestA
   })
   class TenantAppModule {}
 
-  const app = await NestFactory.create(TenantAppModule, { logger: new PinoNestLogger(options.logger), bodyParser: false });
+  const app = await NestFactory.create(TenantAppModule, { logger: new PinoNestLogger(nestFrameworkLogger(options.logger)), bodyParser: false });
   configureHttpApp(app, { logger: options.logger, title: 'Parley tenant service', trustProxy: options.config.TRUST_PROXY === 'true' });
   return app;
 }

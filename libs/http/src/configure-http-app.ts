@@ -46,3 +46,11 @@ function bodyParserErrors(error: unknown, _req: Request, res: Response, next: Ne
   if (!body) return next(error);
   res.status(body.statusCode).json(body);
 }
+
+/**
+ * Nest's own start-up chatter (modules initialized, every route mapped) is dropped at the info
+ * level: the service's logs stay about its work. At debug it shows; stricter levels apply as set.
+ */
+export function nestFrameworkLogger<T extends { level: string; child(bindings: object, options?: { level?: string }): T }>(logger: T): T {
+  return logger.child({ component: 'nest' }, { level: logger.level === 'info' ? 'warn' : logger.level });
+}
