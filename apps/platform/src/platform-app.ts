@@ -1,10 +1,10 @@
 import { type INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { AuthModule, type TokenService } from '@parley/auth';
+import { type TokenService } from '@parley/auth';
 import { configureHttpApp, nestFrameworkLogger } from '@parley/http';
 import { type EventBus } from '@parley/messaging';
 import { createMetricsRegistry, PinoNestLogger, TelemetryModule, type Logger } from '@parley/telemetry';
-import { ApiKeysService, TenantModule, type TenantServiceDeps } from '@parley/tenant';
+import { TenantModule, tenantAuthModule, type TenantServiceDeps } from '@parley/tenant';
 import { type DataSource } from 'typeorm';
 
 export interface PlatformAppDeps {
@@ -23,11 +23,7 @@ export async function createPlatformApp(deps: PlatformAppDeps): Promise<INestApp
   @Module({
     imports: [
       tenantModule,
-      AuthModule.forRootAsync({
-        imports: [tenantModule],
-        inject: [ApiKeysService],
-        useFactory: (apiKeys: ApiKeysService) => ({ tokenService: deps.tokenService, apiKeyVerifier: apiKeys }),
-      }),
+      tenantAuthModule(tenantModule, deps.tokenService),
       TelemetryModule.forRoot({
         service: 'platform',
         logger: deps.logger,

@@ -1,4 +1,4 @@
-export { TenantModule, type TenantServiceDeps } from './tenant.module';
+export { TenantModule, tenantAuthModule, type TenantServiceDeps } from './tenant.module';
 export { createTenantApp, type TenantAppOptions } from './tenant-app';
 export { tenantMigrations } from './migrations';
 export { tenantEntities } from './entities';

@@ -1,10 +1,8 @@
 import { type INestApplication, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { AuthModule } from '@parley/auth';
 import { configureHttpApp, nestFrameworkLogger } from '@parley/http';
 import { createMetricsRegistry, PinoNestLogger, TelemetryModule, type Logger } from '@parley/telemetry';
-import { ApiKeysService } from './api-keys/api-keys.service';
-import { TenantModule, type TenantServiceDeps } from './tenant.module';
+import { TenantModule, tenantAuthModule, type TenantServiceDeps } from './tenant.module';
 
 export interface TenantAppOptions extends TenantServiceDeps {
   logger: Logger;
@@ -18,11 +16,7 @@ export async function createTenantApp(options: TenantAppOptions): Promise<INestA
   @Module({
     imports: [
       tenantModule,
-      AuthModule.forRootAsync({
-        imports: [tenantModule],
-        inject: [ApiKeysService],
-        useFactory: (apiKeys: ApiKeysService) => ({ tokenService: options.tokenService, apiKeyVerifier: apiKeys }),
-      }),
+      tenantAuthModule(tenantModule, options.tokenService),
       TelemetryModule.forRoot({
         service: 'tenant',
         logger: options.logger,

@@ -5,7 +5,7 @@ import { UnitOfWork } from '@parley/persistence';
 import { type TenantEnv } from './config/env.schema';
 import { COUNTER_STORE, type CounterStore } from './rate-limit/rate-limiter.port';
 import { type Clock, TENANT_CLOCK, TENANT_CONFIG, TENANT_DATA_SOURCE, TENANT_EVENT_BUS, TENANT_LOGGER, TENANT_SCHEMA, TENANT_TOKEN_SERVICE, TENANT_UNIT_OF_WORK, type TenantLogger } from './tenant.tokens';
-import { type TokenService } from '@parley/auth';
+import { AuthModule, type TokenService } from '@parley/auth';
 import { TenantRepository } from './tenants/tenant.repository';
 import { UserRepository } from './users/user.repository';
 import { SeatRepository } from './seats/seat.repository';
@@ -94,4 +94,13 @@ export class TenantModule {
       exports: [ApiKeysService, SignupService, PhoneNumbersService, UsersService, SeatsService, TENANT_UNIT_OF_WORK],
     };
   }
+}
+
+/** Authentication for an app that hosts the tenant service: access tokens, and API keys checked against its key table. */
+export function tenantAuthModule(tenantModule: DynamicModule, tokenService: TokenService): DynamicModule {
+  return AuthModule.forRootAsync({
+    imports: [tenantModule],
+    inject: [ApiKeysService],
+    useFactory: (apiKeys: ApiKeysService) => ({ tokenService, apiKeyVerifier: apiKeys }),
+  });
 }

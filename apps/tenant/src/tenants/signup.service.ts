@@ -7,7 +7,7 @@ import { type TenantEnv } from '../config/env.schema';
 import { assertAcceptablePassword } from '../identity/password-policy';
 import { SessionService } from '../identity/session.service';
 import { COUNTER_STORE, counterKeys, type CounterStore } from '../rate-limit/rate-limiter.port';
-import { recordEvent } from '../tenant-events';
+import { recordEvent, tenantFacts, userFacts } from '../tenant-events';
 import { PLAN_SEAT_LIMITS, TENANT_CONFIG, TENANT_UNIT_OF_WORK, type Clock, TENANT_CLOCK } from '../tenant.tokens';
 import { toTenantView, toUserView } from '../views';
 import { UserRepository } from '../users/user.repository';
@@ -53,17 +53,8 @@ export class SignupService {
           sipDomain: `${request.slug}.${this.config.SIP_DOMAIN}`,
         });
         const owner = await this.users.insert(tx, { id: randomUUID(), email: request.adminEmail, name: request.adminName, role: 'owner', locale, passwordHash });
-        await recordEvent(tx, tenantCreatedV1, {
-          tenantId,
-          slug: tenant.slug,
-          companyName: tenant.companyName,
-          locale: tenant.locale,
-          plan: tenant.plan,
-          seatLimit: tenant.seatLimit,
-          sipDomain: tenant.sipDomain,
-          createdAt: now.toISOString(),
-        });
-        await recordEvent(tx, userCreatedV1, { tenantId, userId: owner.id, email: owner.email, name: owner.name, role: owner.role, locale: owner.locale, createdAt: now.toISOString() });
+        await recordEvent(tx, tenantCreatedV1, { ...tenantFacts(tenant), createdAt: now.toISOString() });
+        await recordEvent(tx, userCreatedV1, { ...userFacts(owner), createdAt: now.toISOString() });
         const tokens = await this.sessions.open(tx, tenant, owner);
         return { tenant: toTenantView(tenant), user: toUserView(owner, false), tokens };
       });

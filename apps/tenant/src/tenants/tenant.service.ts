@@ -1,7 +1,7 @@
 import { Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { tenantUpdatedV1, type TenantView, type UpdateTenantRequest } from '@parley/contracts';
 import { type UnitOfWork } from '@parley/persistence';
-import { recordEvent } from '../tenant-events';
+import { recordEvent, tenantFacts } from '../tenant-events';
 import { type Clock, TENANT_CLOCK, TENANT_UNIT_OF_WORK } from '../tenant.tokens';
 import { toTenantView } from '../views';
 import { TenantRepository } from './tenant.repository';
@@ -26,16 +26,7 @@ export class TenantService {
     return this.uow.inTenant(tenantId, async (tx) => {
       const tenant = await this.tenants.update(tx, request);
       if (!tenant) throw new NotFoundException('tenant not found');
-      await recordEvent(tx, tenantUpdatedV1, {
-        tenantId,
-        slug: tenant.slug,
-        companyName: tenant.companyName,
-        locale: tenant.locale,
-        plan: tenant.plan,
-        seatLimit: tenant.seatLimit,
-        sipDomain: tenant.sipDomain,
-        updatedAt: this.clock().toISOString(),
-      });
+      await recordEvent(tx, tenantUpdatedV1, { ...tenantFacts(tenant), updatedAt: this.clock().toISOString() });
       return toTenantView(tenant);
     });
   }

@@ -7,7 +7,7 @@ import { assertAcceptablePassword } from '../identity/password-policy';
 import { RefreshTokenRepository } from '../identity/refresh-token.repository';
 import { SeatRepository } from '../seats/seat.repository';
 import { TenantRepository } from '../tenants/tenant.repository';
-import { recordEvent } from '../tenant-events';
+import { recordEvent, userFacts } from '../tenant-events';
 import { type Clock, TENANT_CLOCK, TENANT_UNIT_OF_WORK } from '../tenant.tokens';
 import { toUserView } from '../views';
 import { type UserEntity } from './user.entity';
@@ -54,7 +54,7 @@ export class UsersService {
       return await this.uow.inTenant(tenantId, async (tx) => {
         const tenant = await this.tenants.current(tx);
         const user = await this.users.insert(tx, { id: randomUUID(), email: request.email, name: request.name, role: request.role, locale: request.locale ?? tenant?.locale ?? 'en', passwordHash });
-        await recordEvent(tx, userCreatedV1, { tenantId, userId: user.id, email: user.email, name: user.name, role: user.role, locale: user.locale, createdAt: user.createdAt.toISOString() });
+        await recordEvent(tx, userCreatedV1, { ...userFacts(user), createdAt: user.createdAt.toISOString() });
         return toUserView(user, false);
       });
     } catch (error) {
@@ -75,7 +75,7 @@ export class UsersService {
       if (request.role !== undefined) user.role = request.role satisfies Exclude<Role, 'owner'>;
       if (request.locale !== undefined) user.locale = request.locale;
       const saved = await this.users.save(tx, user);
-      await recordEvent(tx, userUpdatedV1, { tenantId, userId: saved.id, email: saved.email, name: saved.name, role: saved.role, locale: saved.locale, updatedAt: saved.updatedAt.toISOString() });
+      await recordEvent(tx, userUpdatedV1, { ...userFacts(saved), updatedAt: saved.updatedAt.toISOString() });
       return toUserView(saved, await this.seats.holds(tx, id));
     });
   }
