@@ -71,9 +71,11 @@ async function ensureRedis(started: Started[]): Promise<string> {
   return `redis://127.0.0.1:${port}`;
 }
 
-function ensureKafka(started: Started[]): string {
+async function ensureKafka(started: Started[]): Promise<string> {
   if (process.env.KAFKA_BROKERS) return process.env.KAFKA_BROKERS;
   const port = 19092;
+  // A broker already running there (another run's, or one started by hand) is used, not owned: it stays up.
+  if (await canConnect('127.0.0.1', port)) return `127.0.0.1:${port}`;
   log('KAFKA_BROKERS not set: starting a single-node KRaft broker through infra/kafka/start.sh');
   const result = spawnSync('bash', [join(root, 'infra/kafka/start.sh')], {
     env: { ...process.env, KAFKA_PORT: String(port) },
@@ -101,7 +103,7 @@ export async function prepareTestInfrastructure(): Promise<Started[]> {
   process.env.PARLEY_TEST_PG_OWNER_URL = urls.ownerUrl;
   process.env.PARLEY_TEST_PG_APP_URL = urls.appUrl;
   process.env.PARLEY_TEST_REDIS_URL = await ensureRedis(started);
-  process.env.PARLEY_TEST_KAFKA_BROKERS = ensureKafka(started);
+  process.env.PARLEY_TEST_KAFKA_BROKERS = await ensureKafka(started);
   log(`postgres=${adminUrl.replace(/:[^:@/]*@/, ':***@')} db=${database} redis=${process.env.PARLEY_TEST_REDIS_URL} kafka=${process.env.PARLEY_TEST_KAFKA_BROKERS}`);
   return started;
 }

@@ -9,8 +9,7 @@ import { createLogger, initTracing } from '@parley/telemetry';
 import { loadTenantEnv } from './config/env.schema';
 import { tenantEntities } from './entities';
 import { tenantMigrations } from './migrations';
-import { MemoryCounterStore } from './rate-limit/memory-counter.store';
-import { RedisCounterStore } from './rate-limit/redis-counter.store';
+import { MemoryCounterStore, RedisCounterStore } from '@parley/rate-limit';
 import { createTenantApp } from './tenant-app';
 import { TENANT_SCHEMA } from './tenant.tokens';
 

@@ -8,7 +8,8 @@ import { type EventBus, KafkaEventBus } from '@parley/messaging';
 import { createDataSource, runMigrations } from '@parley/persistence';
 import { createLogger } from '@parley/telemetry';
 import { testEnvironment, uniqueName } from '@parley/testing';
-import { createTenantApp, RedisCounterStore, TENANT_SCHEMA, tenantEntities, tenantEnvSchema, tenantMigrations, type TenantEnv } from '../src/index';
+import { RedisCounterStore } from '@parley/rate-limit';
+import { createTenantApp, TENANT_SCHEMA, tenantEntities, tenantEnvSchema, tenantMigrations, type TenantEnv } from '../src/index';
 
 export const TEST_PASSWORD = 'Plenty-of-entropy-42';
 

@@ -6,3 +6,5 @@ export * from './tenant/tenant.events';
 export * from './tenant/tenant.http';
 export * from './compatibility';
 export * from './json-schema';
+export * from './voice/voice.commands';
+export * from './voice/voice.events';

@@ -3,7 +3,8 @@ import { type LoginRequest, type TokenPair } from '@parley/contracts';
 import { verifyAgainstDummy, verifyPassword } from '@parley/auth';
 import { type UnitOfWork } from '@parley/persistence';
 import { type TenantEnv } from '../config/env.schema';
-import { COUNTER_STORE, counterKeys, type CounterStore } from '../rate-limit/rate-limiter.port';
+import { FailureLimiter, type CounterStore } from '@parley/rate-limit';
+import { COUNTER_STORE, counterKeys } from '../rate-limit/tenant-counters';
 import { type Clock, TENANT_CLOCK, TENANT_CONFIG, TENANT_UNIT_OF_WORK } from '../tenant.tokens';
 import { TenantRepository } from '../tenants/tenant.repository';
 import { UserRepository } from '../users/user.repository';
@@ -22,22 +23,26 @@ export class LoginService {
     @Inject(TENANT_UNIT_OF_WORK) private readonly uow: UnitOfWork,
     @Inject(TENANT_CONFIG) private readonly config: TenantEnv,
     @Inject(TENANT_CLOCK) private readonly clock: Clock,
-    @Inject(COUNTER_STORE) private readonly counters: CounterStore,
+    @Inject(COUNTER_STORE) counters: CounterStore,
     private readonly tenants: TenantRepository,
     private readonly users: UserRepository,
     private readonly sessions: SessionService,
-  ) {}
+  ) {
+    const window = config.LOGIN_LOCK_MINUTES * 60;
+    this.failures = new FailureLimiter(counters, { maxFailures: config.LOGIN_LOCK_AFTER, windowSeconds: window, blockSeconds: window, prefix: 'tenant:login' });
+  }
+
+  private readonly failures: FailureLimiter;
 
   /** How a slowed-down answer waits (replaceable in tests). */
   sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
   async login(request: LoginRequest): Promise<TokenPair> {
     const slug = request.tenant.toLowerCase();
-    const lockKey = counterKeys.loginLock(slug, request.email);
-    const failuresKey = counterKeys.loginFailures(slug, request.email);
-    if ((await this.counters.get(lockKey)) > 0) throw this.locked();
+    const identity = counterKeys.loginIdentity(slug, request.email);
+    if (await this.failures.isBlocked(identity)) throw this.locked();
 
-    const failures = await this.counters.get(failuresKey);
+    const failures = await this.failures.failures(identity);
     if (failures >= this.config.LOGIN_SLOWDOWN_AFTER) {
       await this.sleep(Math.min(250 * 2 ** (failures - this.config.LOGIN_SLOWDOWN_AFTER), 4000));
     }
@@ -56,20 +61,14 @@ export class LoginService {
       : { user: null, ok: false as const, dummy: await verifyAgainstDummy(request.password) };
 
     if (result.ok) {
-      await this.counters.reset(failuresKey);
+      await this.failures.recordSuccess(identity);
       return result.tokens;
     }
 
-    const window = this.config.LOGIN_LOCK_MINUTES * 60;
-    const count = await this.counters.increment(failuresKey, window);
-    const locks = count >= this.config.LOGIN_LOCK_AFTER;
-    if (locks) {
-      await this.counters.increment(lockKey, window);
-      await this.counters.reset(failuresKey);
-    }
+    const locks = await this.failures.recordFailure(identity);
     if (tenant && result.user) {
       const user = result.user;
-      const lockedUntil = locks ? new Date(this.clock().getTime() + window * 1000) : null;
+      const lockedUntil = locks ? new Date(this.clock().getTime() + this.config.LOGIN_LOCK_MINUTES * 60_000) : null;
       await this.uow.inTenant(tenant.id, (tx) => this.users.recordLoginFailure(tx, user.id, lockedUntil));
     }
     throw locks ? this.locked() : new UnauthorizedException(INVALID_CREDENTIALS);

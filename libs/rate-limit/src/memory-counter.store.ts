@@ -1,4 +1,4 @@
-import { type CounterStore } from './rate-limiter.port';
+import { type CounterStore } from './counter-store.port';
 
 /** In-process counters for the all-in-one mode (one process) and unit tests. */
 export class MemoryCounterStore implements CounterStore {

@@ -1,5 +1,5 @@
 import { type Redis } from 'ioredis';
-import { type CounterStore } from './rate-limiter.port';
+import { type CounterStore } from './counter-store.port';
 
 // INCR and set the expiry on the first hit, atomically.
 const INCREMENT = `

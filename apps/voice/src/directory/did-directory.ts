@@ -1,0 +1,67 @@
+import { type PayloadOf, type phoneNumberAssignedV1, type phoneNumberReleasedV1, type tenantCreatedV1, type tenantUpdatedV1 } from '@parley/contracts';
+
+export interface TenantSipInfo {
+  tenantId: string;
+  slug: string;
+  sipDomain: string;
+}
+
+export interface NumberRoute {
+  tenantId: string;
+  numberId: string;
+  e164: string;
+}
+
+/**
+ * voice's local projection of the tenant service's events: which tenant a dialled number (DID)
+ * belongs to, and which tenant a SIP domain is. Built from `tenant.*` events, so a call is routed
+ * without asking another service while it rings.
+ */
+export class DidDirectory {
+  private readonly numbers = new Map<string, NumberRoute>();
+  private readonly tenantsById = new Map<string, TenantSipInfo>();
+  private readonly tenantsByDomain = new Map<string, TenantSipInfo>();
+
+  onTenant(event: PayloadOf<typeof tenantCreatedV1> | PayloadOf<typeof tenantUpdatedV1>): void {
+    const previous = this.tenantsById.get(event.tenantId);
+    if (previous) this.tenantsByDomain.delete(previous.sipDomain);
+    const info = { tenantId: event.tenantId, slug: event.slug, sipDomain: event.sipDomain.toLowerCase() };
+    this.tenantsById.set(info.tenantId, info);
+    this.tenantsByDomain.set(info.sipDomain, info);
+  }
+
+  onNumberAssigned(event: PayloadOf<typeof phoneNumberAssignedV1>): void {
+    this.numbers.set(event.e164, { tenantId: event.tenantId, numberId: event.numberId, e164: event.e164 });
+  }
+
+  onNumberReleased(event: PayloadOf<typeof phoneNumberReleasedV1>): void {
+    const current = this.numbers.get(event.e164);
+    // Only the release of the assignment we hold removes it (a later re-assignment may already be here).
+    if (current && current.numberId === event.numberId) this.numbers.delete(event.e164);
+  }
+
+  /** The tenant a dialled number belongs to; accepts `+1800...`, `1800...` with a leading + added, or `tel:`/`sip:` user parts. */
+  routeFor(dialled: string): NumberRoute | undefined {
+    const normalized = normalizeDialled(dialled);
+    return normalized ? this.numbers.get(normalized) : undefined;
+  }
+
+  tenantByDomain(domain: string): TenantSipInfo | undefined {
+    return this.tenantsByDomain.get(domain.toLowerCase());
+  }
+
+  tenantById(tenantId: string): TenantSipInfo | undefined {
+    return this.tenantsById.get(tenantId);
+  }
+
+  get size(): { numbers: number; tenants: number } {
+    return { numbers: this.numbers.size, tenants: this.tenantsById.size };
+  }
+}
+
+/** `+18005550100`, `18005550100`, `+1 (800) 555-0100` → `+18005550100`; anything else → undefined. */
+export function normalizeDialled(dialled: string): string | undefined {
+  const digits = dialled.replace(/[\s().-]/g, '');
+  const match = /^\+?([1-9][0-9]{6,14})$/.exec(digits);
+  return match ? `+${match[1]}` : undefined;
+}

@@ -1,0 +1,51 @@
+import { z } from 'zod';
+import { defineTopic } from '../topic';
+import { localeSchema } from '../tenant/tenant.events';
+
+const digit = z.string().regex(/^[0-9*#A-D]$/, { error: 'must be one DTMF digit 0-9 * # A-D' });
+const e164 = z.string().regex(/^\+[1-9][0-9]{6,14}$/, { error: 'must be an E.164 number' });
+
+/** What to play: a stored prompt file (8 kHz WAV) or text to speak. */
+export const promptSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('file'), uri: z.string().min(1) }),
+  z.object({ kind: z.literal('text'), text: z.string().min(1).max(2000), locale: localeSchema, voice: z.string().optional() }),
+]);
+export type Prompt = z.infer<typeof promptSchema>;
+
+/** One command to one call; every variant names its type. */
+export const voiceCommandSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('answer') }),
+  z.object({ type: z.literal('play'), prompts: z.array(promptSchema).min(1), bargeIn: z.boolean().default(false) }),
+  z.object({
+    type: z.literal('collect'),
+    prompts: z.array(promptSchema).default([]),
+    maxDigits: z.number().int().min(1).max(64),
+    terminator: digit.optional(),
+    firstDigitTimeoutMs: z.number().int().min(100).max(120_000).default(5000),
+    interDigitTimeoutMs: z.number().int().min(100).max(60_000).default(3000),
+  }),
+  z.object({ type: z.literal('record-start'), channels: z.enum(['stereo', 'mono']).default('stereo') }),
+  z.object({ type: z.literal('record-pause') }),
+  z.object({ type: z.literal('record-resume') }),
+  z.object({ type: z.literal('record-stop') }),
+  z.object({ type: z.literal('music-on-hold'), on: z.boolean() }),
+  z.object({ type: z.literal('bridge-agent'), agentId: z.uuid(), ringTimeoutMs: z.number().int().min(1000).max(120_000).default(20_000) }),
+  z.object({ type: z.literal('bridge-number'), number: e164, callerId: e164.optional(), ringTimeoutMs: z.number().int().min(1000).max(120_000).default(30_000) }),
+  z.object({ type: z.literal('hold'), on: z.boolean() }),
+  z.object({ type: z.literal('transfer'), target: z.discriminatedUnion('kind', [z.object({ kind: z.literal('agent'), agentId: z.uuid() }), z.object({ kind: z.literal('number'), number: e164 })]) }),
+  z.object({ type: z.literal('monitor'), supervisorId: z.uuid(), mode: z.enum(['listen', 'whisper', 'barge']) }),
+  z.object({ type: z.literal('hangup'), reason: z.string().max(200).optional() }),
+]);
+export type VoiceCommand = z.infer<typeof voiceCommandSchema>;
+
+/**
+ * Commands to calls. One topic keyed by callId, so the commands of a call stay in order on one
+ * partition (a play and the collect after it must not overtake each other).
+ */
+export const voiceCommandIssuedV1 = defineTopic({
+  name: 'voice.command.issued.v1',
+  status: 'draft',
+  description: 'A service (ivr, acd, cti) asks voice to do something on a call.',
+  schema: z.object({ callId: z.uuid(), commandId: z.uuid(), issuedBy: z.string().min(1), command: voiceCommandSchema }),
+  keyOf: (p) => p.callId,
+});

@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { defineTopic } from '../topic';
+
+const instant = z.iso.datetime({ offset: true });
+const call = { callId: z.uuid() };
+
+export const callEndReasonSchema = z.enum(['caller-hangup', 'agent-hangup', 'remote-hangup', 'command', 'no-answer', 'busy', 'failed', 'rtp-timeout', 'emergency-fallback', 'shutdown']);
+
+export const voiceCallStartedV1 = defineTopic({
+  name: 'voice.call.started.v1',
+  status: 'draft',
+  description: 'A call reached a tenant number (inbound) or was placed (outbound).',
+  schema: z.object({ ...call, direction: z.enum(['inbound', 'outbound']), from: z.string(), to: z.string(), numberId: z.uuid().optional(), startedAt: instant }),
+  keyOf: (p) => p.callId,
+});
+
+export const voiceCallAnsweredV1 = defineTopic({
+  name: 'voice.call.answered.v1',
+  status: 'draft',
+  description: 'The call was answered.',
+  schema: z.object({ ...call, answeredAt: instant }),
+  keyOf: (p) => p.callId,
+});
+
+export const voiceCallDigitsCollectedV1 = defineTopic({
+  name: 'voice.call.digits-collected.v1',
+  status: 'draft',
+  description: 'A collect command finished: the digits and why it stopped.',
+  schema: z.object({ ...call, commandId: z.uuid(), digits: z.string(), outcome: z.enum(['max-digits', 'terminator', 'timeout', 'hangup']) }),
+  keyOf: (p) => p.callId,
+});
+
+export const voiceCallPlaybackFinishedV1 = defineTopic({
+  name: 'voice.call.playback-finished.v1',
+  status: 'draft',
+  description: 'A play command finished (or was interrupted).',
+  schema: z.object({ ...call, commandId: z.uuid(), outcome: z.enum(['completed', 'barged-in', 'stopped', 'failed']), detail: z.string().optional() }),
+  keyOf: (p) => p.callId,
+});
+
+export const voiceCallBridgedV1 = defineTopic({
+  name: 'voice.call.bridged.v1',
+  status: 'draft',
+  description: 'The call is connected to an agent or an outside number.',
+  schema: z.object({ ...call, target: z.discriminatedUnion('kind', [z.object({ kind: z.literal('agent'), agentId: z.uuid() }), z.object({ kind: z.literal('number'), number: z.string() })]), bridgedAt: instant }),
+  keyOf: (p) => p.callId,
+});
+
+export const voiceCallHeldV1 = defineTopic({
+  name: 'voice.call.held.v1',
+  status: 'draft',
+  description: 'The call was put on hold or taken off hold.',
+  schema: z.object({ ...call, held: z.boolean(), by: z.enum(['agent', 'caller', 'command']), at: instant }),
+  keyOf: (p) => p.callId,
+});
+
+export const voiceCallTransferredV1 = defineTopic({
+  name: 'voice.call.transferred.v1',
+  status: 'draft',
+  description: 'The call was transferred (blind).',
+  schema: z.object({ ...call, target: z.string(), at: instant }),
+  keyOf: (p) => p.callId,
+});
+
+export const voiceCallEndedV1 = defineTopic({
+  name: 'voice.call.ended.v1',
+  status: 'draft',
+  description: 'The call is over: why, and how long each phase took.',
+  schema: z.object({
+    ...call,
+    reason: callEndReasonSchema,
+    sipStatus: z.number().int().optional(),
+    endedAt: instant,
+    totalMs: z.number().int().nonnegative(),
+    talkMs: z.number().int().nonnegative(),
+    holdMs: z.number().int().nonnegative(),
+  }),
+  keyOf: (p) => p.callId,
+});
+
+export const voiceRecordingCompletedV1 = defineTopic({
+  name: 'voice.call.recording-completed.v1',
+  status: 'draft',
+  description: 'A call recording is complete on the voice node (stereo WAV: caller left, agent right).',
+  schema: z.object({ ...call, recordingId: z.uuid(), file: z.string(), durationMs: z.number().int().nonnegative(), bytes: z.number().int().nonnegative(), channels: z.enum(['stereo', 'mono']) }),
+  keyOf: (p) => p.callId,
+});
+
+export const voiceCommandFailedV1 = defineTopic({
+  name: 'voice.command.failed.v1',
+  status: 'draft',
+  description: 'A command could not be carried out (unknown call, wrong state, bad prompt...).',
+  schema: z.object({ ...call, commandId: z.uuid(), commandType: z.string(), reason: z.enum(['unknown-call', 'invalid-state', 'failed']), detail: z.string() }),
+  keyOf: (p) => p.callId,
+});
+
+export const voiceTopics = [
+  voiceCallStartedV1,
+  voiceCallAnsweredV1,
+  voiceCallDigitsCollectedV1,
+  voiceCallPlaybackFinishedV1,
+  voiceCallBridgedV1,
+  voiceCallHeldV1,
+  voiceCallTransferredV1,
+  voiceCallEndedV1,
+  voiceRecordingCompletedV1,
+  voiceCommandFailedV1,
+] as const;

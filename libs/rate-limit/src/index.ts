@@ -1,0 +1,3 @@
+export * from './counter-store.port';
+export * from './memory-counter.store';
+export * from './redis-counter.store';
