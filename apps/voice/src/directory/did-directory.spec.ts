@@ -41,3 +41,22 @@ describe('DidDirectory', () => {
     expect(normalizeDialled('123')).toBeUndefined();
   });
 });
+
+describe('DidDirectory agents', () => {
+  it('lets only an active, seated user of the tenant work as an agent', () => {
+    const directory = new DidDirectory();
+    const tenantId = randomUUID();
+    const userId = randomUUID();
+    expect(directory.mayWorkAsAgent(tenantId, userId)).toBe(false);
+    directory.onUserCreated({ tenantId, userId });
+    expect(directory.mayWorkAsAgent(tenantId, userId)).toBe(false);
+    directory.onSeat({ tenantId, userId }, true);
+    expect(directory.mayWorkAsAgent(tenantId, userId)).toBe(true);
+    expect(directory.mayWorkAsAgent(randomUUID(), userId)).toBe(false);
+    directory.onSeat({ tenantId, userId }, false);
+    expect(directory.mayWorkAsAgent(tenantId, userId)).toBe(false);
+    directory.onSeat({ tenantId, userId }, true);
+    directory.onUserDeactivated({ tenantId, userId });
+    expect(directory.mayWorkAsAgent(tenantId, userId)).toBe(false);
+  });
+});

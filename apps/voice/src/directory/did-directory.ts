@@ -21,6 +21,9 @@ export class DidDirectory {
   private readonly numbers = new Map<string, NumberRoute>();
   private readonly tenantsById = new Map<string, TenantSipInfo>();
   private readonly tenantsByDomain = new Map<string, TenantSipInfo>();
+  /** userId → tenantId of active users, and which of them hold an agent seat. */
+  private readonly users = new Map<string, string>();
+  private readonly seated = new Set<string>();
 
   onTenant(event: PayloadOf<typeof tenantCreatedV1> | PayloadOf<typeof tenantUpdatedV1>): void {
     const previous = this.tenantsById.get(event.tenantId);
@@ -38,6 +41,25 @@ export class DidDirectory {
     const current = this.numbers.get(event.e164);
     // Only the release of the assignment we hold removes it (a later re-assignment may already be here).
     if (current && current.numberId === event.numberId) this.numbers.delete(event.e164);
+  }
+
+  onUserCreated(event: { tenantId: string; userId: string }): void {
+    this.users.set(event.userId, event.tenantId);
+  }
+
+  onUserDeactivated(event: { tenantId: string; userId: string }): void {
+    this.users.delete(event.userId);
+    this.seated.delete(event.userId);
+  }
+
+  onSeat(event: { tenantId: string; userId: string }, held: boolean): void {
+    if (held) this.seated.add(event.userId);
+    else this.seated.delete(event.userId);
+  }
+
+  /** Whether the user is an active user of the tenant holding an agent seat (the licence to take calls). */
+  mayWorkAsAgent(tenantId: string, userId: string): boolean {
+    return this.users.get(userId) === tenantId && this.seated.has(userId);
   }
 
   /** The tenant a dialled number belongs to; accepts `+1800...`, `1800...` with a leading + added, or `tel:`/`sip:` user parts. */
