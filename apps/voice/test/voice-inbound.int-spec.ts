@@ -11,6 +11,7 @@ import {
   voiceCallAnsweredV1,
   voiceCallDigitsCollectedV1,
   voiceCallEndedV1,
+  voiceCallHeldV1,
   voiceCallStartedV1,
   voiceCommandFailedV1,
   voiceCommandIssuedV1,
@@ -93,7 +94,7 @@ describe('voice: inbound calls from a carrier (real SIP, RTP, sipp, Kafka, Redis
 
     await bus.subscribe({
       group: uniqueName('test.voice-events'),
-      topics: [voiceCallStartedV1, voiceCallAnsweredV1, voiceCallDigitsCollectedV1, voiceCallEndedV1, voiceCommandFailedV1],
+      topics: [voiceCallStartedV1, voiceCallAnsweredV1, voiceCallDigitsCollectedV1, voiceCallEndedV1, voiceCommandFailedV1, voiceCallHeldV1],
       handle: async ({ envelope }) => {
         events.push(envelope);
         if (envelope.type === voiceCallStartedV1.name) {
@@ -186,6 +187,48 @@ describe('voice: inbound calls from a carrier (real SIP, RTP, sipp, Kafka, Redis
     const failed = await waitFor('command failed', () => eventsOf(callId, voiceCommandFailedV1.name)[0]);
     expect(failed.payload).toMatchObject({ reason: 'unknown-call', commandType: 'hangup' });
   });
+
+  it('ends a ringing call the caller cancels (487), and reports a hold and unhold by re-INVITE', async () => {
+    const client = new SipStack({ transports: [new UdpTransport({ address: '127.0.0.1', port: 0 })] });
+    await client.start();
+    try {
+      const offer = (port: number, direction = 'sendrecv') => `v=0\r\no=c 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio ${port} RTP/AVP 0\r\na=rtpmap:0 PCMU/8000\r\na=${direction}\r\n`;
+      script = () => [];
+      const ringing = createRequest({ method: 'INVITE', uri: `sip:${number}@127.0.0.1`, from: 'sip:+14155550111@127.0.0.1', to: `sip:${number}@127.0.0.1`, contact: 'sip:carrier@127.0.0.1', body: offer(40010), contentType: 'application/sdp' });
+      const tx = client.sendRequest(ringing, target);
+      await new Promise<void>((resolve) => tx.on('provisional', (r) => r.status === 180 && resolve()));
+      await client.cancel(tx);
+      expect((await tx.finalResponse).status).toBe(487);
+      const cancelled = await waitFor('ended after CANCEL', () => events.find((e) => e.type === voiceCallEndedV1.name && (e.payload as { talkMs: number; reason: string }).reason === 'caller-hangup' && (e.payload as { talkMs: number }).talkMs === 0));
+      expect(cancelled).toBeDefined();
+
+      script = () => [{ type: 'answer' }];
+      const invite = createRequest({ method: 'INVITE', uri: `sip:${number}@127.0.0.1`, from: 'sip:+14155550222@127.0.0.1', to: `sip:${number}@127.0.0.1`, contact: 'sip:carrier@127.0.0.1', body: offer(40012), contentType: 'application/sdp' });
+      const answerTx = client.sendRequest(invite, target);
+      const ok = await answerTx.finalResponse;
+      expect(ok.status).toBe(200);
+      const dialog = Dialog.fromUacResponse(invite, ok, answerTx.flow ? { flow: answerTx.flow } : {});
+      await client.sendAck(dialog.createAck(), undefined, answerTx);
+      const hold = dialog.createRequest('INVITE', { body: offer(40012, 'sendonly'), contentType: 'application/sdp' });
+      const held = await client.sendRequest(hold, target).finalResponse;
+      expect(held.status).toBe(200);
+      expect(held.bodyText).toContain('a=recvonly');
+      await client.sendAck(dialog.createAck(), target);
+      const unhold = dialog.createRequest('INVITE', { body: offer(40012), contentType: 'application/sdp' });
+      const resumed = await client.sendRequest(unhold, target).finalResponse;
+      expect(resumed.bodyText).toContain('a=sendrecv');
+      await client.sendAck(dialog.createAck(), target);
+      const bye = await client.sendRequest(dialog.createRequest('BYE'), target).finalResponse;
+      expect(bye.status).toBe(200);
+      const heldEvents = await waitFor('held and unheld', () => {
+        const found = events.filter((e) => e.type === 'voice.call.held.v1');
+        return found.length >= 2 ? found : undefined;
+      });
+      expect(heldEvents.map((e) => (e.payload as { held: boolean }).held).slice(-2)).toEqual([true, false]);
+    } finally {
+      await client.close();
+    }
+  }, 60_000);
 
   // Last: the node stays draining.
   it('refuses new calls with 503 and Retry-After while draining for shutdown', async () => {
