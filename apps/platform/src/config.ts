@@ -12,6 +12,11 @@ export const platformEnvSchema = z.object({
   PARLEY_S3_PORT: z.coerce.number().int().min(1).max(65535).default(4569).describe('Port of the embedded S3 (s3rver)'),
   PARLEY_DEMO_PASSWORD: z.string().min(10).optional().describe("Password of the demo tenant's owner at first start (secret); default: generated and printed once"),
   SIP_DOMAIN: z.string().default('sip.parley.local').describe("Suffix of tenants' SIP domains"),
+  SIP_PORT: z.coerce.number().int().min(1).max(65535).default(5060).describe('SIP over UDP and TCP for carriers and sipp'),
+  SIP_BIND_ADDRESS: z.string().default('127.0.0.1').describe('Address SIP and RTP listen on'),
+  SIP_ADVERTISED_ADDRESS: z.string().optional().describe('Address put in Contact and SDP (default: SIP_BIND_ADDRESS)'),
+  RTP_PORT_MIN: z.coerce.number().int().min(1024).max(65535).default(20000).describe('First RTP port'),
+  RTP_PORT_MAX: z.coerce.number().int().min(1024).max(65535).default(29999).describe('Last RTP port'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 export type PlatformEnv = z.infer<typeof platformEnvSchema>;
@@ -30,6 +35,7 @@ export interface PlatformSecrets {
   pgSuperuserPassword: string;
   pgOwnerPassword: string;
   pgAppPassword: string;
+  sipNonceSecret?: string;
 }
 
 /**
@@ -40,7 +46,7 @@ export function loadOrCreateSecrets(dataDir: string): PlatformSecrets {
   const file = join(dataDir, 'secrets.json');
   if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as PlatformSecrets;
   const secret = (): string => randomBytes(32).toString('base64url');
-  const secrets: PlatformSecrets = { jwtSecret: secret(), sipCredentialSecret: secret(), pgSuperuserPassword: secret(), pgOwnerPassword: secret(), pgAppPassword: secret() };
+  const secrets: PlatformSecrets = { jwtSecret: secret(), sipCredentialSecret: secret(), pgSuperuserPassword: secret(), pgOwnerPassword: secret(), pgAppPassword: secret(), sipNonceSecret: secret() };
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);

@@ -8,7 +8,10 @@ import { InProcessEventBus } from '@parley/messaging';
 import { createDataSource, provisionDatabase, runMigrations } from '@parley/persistence';
 import { createLogger, initTracing } from '@parley/telemetry';
 import { MemoryCounterStore } from '@parley/rate-limit';
-import { TENANT_SCHEMA, tenantEntities, tenantEnvSchema } from '@parley/tenant';
+import { DirectorySnapshotService, TENANT_SCHEMA, tenantEntities, tenantEnvSchema } from '@parley/tenant';
+import { MediaEngine } from '@parley/media';
+import { MemoryBindingStore, VoiceNode } from '@parley/voice';
+import { join } from 'node:path';
 import { loadOrCreateSecrets, loadPlatformEnv } from './config';
 import { DEMO_NUMBER, DEMO_OWNER_EMAIL, DEMO_SLUG, ensureDemoTenant } from './demo-tenant';
 import { EmbeddedPostgresServer } from './embedded-postgres';
@@ -64,6 +67,27 @@ async function main(): Promise<void> {
     cleanup.unshift({ name: 'http', close: () => app.close() });
     await app.init();
     const demo = await ensureDemoTenant(app, env.PARLEY_DEMO_PASSWORD);
+
+    // Voice: SIP on UDP/TCP, SIP over WebSocket at /sip on the HTTP port, RTP, prompts, recordings.
+    const media = new MediaEngine({ bindAddress: env.SIP_BIND_ADDRESS, portMin: env.RTP_PORT_MIN, portMax: env.RTP_PORT_MAX, ttsCacheDir: join(env.dataDir, 'tts'), inactivityTimeoutMs: 60_000 });
+    cleanup.splice(1, 0, { name: 'media', close: () => media.close() });
+    const counters = new MemoryCounterStore();
+    const voice = new VoiceNode({
+      nodeId: 'platform',
+      bus,
+      media,
+      bindings: new MemoryBindingStore(),
+      counters,
+      sip: { bindAddress: env.SIP_BIND_ADDRESS, advertisedAddress: env.SIP_ADVERTISED_ADDRESS ?? env.SIP_BIND_ADDRESS, udpPort: env.SIP_PORT, tcpPort: env.SIP_PORT, httpServer: app.getHttpServer() },
+      credentialSecret: secrets.sipCredentialSecret,
+      nonceSecret: secrets.sipNonceSecret ?? secrets.sipCredentialSecret,
+      recordingsDir: join(env.dataDir, 'recordings'),
+      logger,
+    });
+    // The in-process bus starts empty: rebuild voice's number directory from the tenant database first.
+    voice.directory.load(await app.get(DirectorySnapshotService).snapshot());
+    await voice.start();
+    cleanup.splice(1, 0, { name: 'voice', close: () => voice.stop() });
     await app.listen(env.HTTP_PORT, env.HTTP_HOST);
 
     const base = `http://localhost:${env.HTTP_PORT}`;
@@ -73,6 +97,7 @@ async function main(): Promise<void> {
       `  API           ${base}/api/v1`,
       `  API docs      ${base}/api/docs`,
       `  health        ${base}/health   ready: ${base}/ready   metrics: ${base}/metrics`,
+      `  SIP           udp/tcp ${env.SIP_ADVERTISED_ADDRESS ?? env.SIP_BIND_ADDRESS}:${env.SIP_PORT}   websocket ws://localhost:${env.HTTP_PORT}/sip`,
       `  data          ${env.dataDir}`,
       `  demo tenant   ${DEMO_SLUG}   owner ${DEMO_OWNER_EMAIL}   number ${DEMO_NUMBER}`,
     ];

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -70,10 +70,12 @@ describe('npm start: the all-in-one platform (embedded PostgreSQL, in-process bu
   const dataDir = mkdtempSync(join(tmpdir(), 'parley-platform-'));
   let env: Record<string, string>;
   let base: string;
+  let sipPort: number;
 
   beforeAll(async () => {
-    const [http, pg, s3] = [await freePort(), await freePort(), await freePort()];
-    env = { PARLEY_DATA_DIR: dataDir, HTTP_PORT: String(http), PARLEY_PG_PORT: String(pg), PARLEY_S3_PORT: String(s3) };
+    const [http, pg, s3, sip] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    env = { PARLEY_DATA_DIR: dataDir, HTTP_PORT: String(http), PARLEY_PG_PORT: String(pg), PARLEY_S3_PORT: String(s3), SIP_PORT: String(sip), RTP_PORT_MIN: '42000', RTP_PORT_MAX: '42999' };
+    sipPort = sip;
     base = `http://127.0.0.1:${http}`;
   });
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -108,6 +110,16 @@ describe('npm start: the all-in-one platform (embedded PostgreSQL, in-process bu
 
     const second = await startPlatform(env);
     expect(second.output()).not.toMatch(/demo password/);
+    // The demo number takes calls after a restart (voice rebuilt its number directory): sipp as the carrier.
+    const sipp = await new Promise<{ code: number | null; out: string }>((resolve) => {
+      const args = [`127.0.0.1:${sipPort}`, '-sn', 'uac', '-s', '+18005550100', '-m', '1', '-d', '500', '-i', '127.0.0.1', '-mi', '127.0.0.1', '-p', String(37000 + Math.floor(Math.random() * 1000)), '-mp', String(38000 + 2 * Math.floor(Math.random() * 500)), '-timeout', '20s', '-nostdin', '-trace_err', '-error_file', join(dataDir, 'sipp-errors.log')];
+      const child = spawn('sipp', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.on('exit', (code) => resolve({ code, out: code === 0 ? '' : `${out.slice(-1500)}\n${existsSync(join(dataDir, 'sipp-errors.log')) ? readFileSync(join(dataDir, 'sipp-errors.log'), 'utf8') : ''}\n${second.output().slice(-3000)}` }));
+    });
+    expect(sipp.out).toBe('');
+    expect(sipp.code).toBe(0);
     const again = await json(`${base}/api/v1/auth/login`, { method: 'POST', body: { tenant: 'acme', email: 'ada@acme.test', password: 'correct horse battery' } });
     expect(again.status).toBe(200);
     const demoAgain = await json(`${base}/api/v1/auth/login`, { method: 'POST', body: { tenant: 'demo', email: 'owner@demo.parley.local', password: printed } });

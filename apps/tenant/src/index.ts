@@ -9,3 +9,4 @@ export { UsersService } from './users/users.service';
 export { SeatsService } from './seats/seats.service';
 export { PhoneNumbersService } from './phone-numbers/phone-numbers.service';
 export { ApiKeysService } from './api-keys/api-keys.service';
+export { DirectorySnapshotService, type DirectorySnapshot } from './tenants/directory-snapshot.service';

@@ -17,6 +17,7 @@ import { SessionService } from './identity/session.service';
 import { LoginService } from './identity/login.service';
 import { SignupService } from './tenants/signup.service';
 import { TenantService } from './tenants/tenant.service';
+import { DirectorySnapshotService } from './tenants/directory-snapshot.service';
 import { UsersService } from './users/users.service';
 import { SeatsService } from './seats/seats.service';
 import { PhoneNumbersService } from './phone-numbers/phone-numbers.service';
@@ -91,8 +92,9 @@ export class TenantModule {
         PhoneNumbersService,
         ApiKeysService,
         SipCredentialsService,
+        DirectorySnapshotService,
       ],
-      exports: [ApiKeysService, SignupService, PhoneNumbersService, UsersService, SeatsService, TENANT_UNIT_OF_WORK],
+      exports: [ApiKeysService, DirectorySnapshotService, SignupService, PhoneNumbersService, UsersService, SeatsService, TENANT_UNIT_OF_WORK],
     };
   }
 }

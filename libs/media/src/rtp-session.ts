@@ -65,6 +65,8 @@ export interface RtpSessionStats {
   readonly foreign: number;
   readonly ssrcChanges: number;
   readonly sendErrors: number;
+  /** ICMP port-unreachable reports for packets sent to the remote. */
+  readonly unreachable: number;
 }
 
 export interface RtpSessionEvents {
@@ -157,11 +159,14 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private foreign = 0;
   private ssrcChanges = 0;
   private sendErrors = 0;
+  private unreachable = 0;
   private lastReceivedAt: number;
   private inactivityMs: number;
   private inactiveReported = false;
   private watchdog: NodeJS.Timeout | null = null;
   private closed = false;
+  /** The hot-path consumer of packets (the leg), called before any 'rtp' listeners. */
+  private packetHandler: ((packet: RtpView, from: dgram.RemoteInfo) => void) | null = null;
 
   private constructor(options: RtpSessionOptions, socket: dgram.Socket, port: number) {
     super();
@@ -182,7 +187,12 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.lastReceivedAt = performance.now();
     this.inactivityMs = 0;
     socket.on('message', this.onMessage);
-    socket.on('error', (error) => this.fail(error));
+    socket.on('error', (error: NodeJS.ErrnoException) => {
+      // ICMP port unreachable, reported on a connected socket: the far end is gone or not yet
+      // listening — normal in telephony, counted (a peer that never listens ends up 'inactive').
+      if (error.code === 'ECONNREFUSED') this.unreachable++;
+      else this.fail(error);
+    });
     this.setInactivityTimeout(options.inactivityTimeoutMs ?? 0);
   }
 
@@ -192,27 +202,33 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     if (!family) throw new RtpBindError(`RTP bind address must be an IP address, got "${options.bindAddress}"`);
     const attempts = options.bindAttempts ?? 8;
     let lastError: unknown = null;
-    for (let attempt = 0; attempt < attempts; attempt++) {
-      const port = options.pool.acquire();
-      const socket = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4', lookup: syncLookup });
-      try {
-        await new Promise<void>((resolve, reject) => {
-          socket.once('error', reject);
-          socket.bind({ port, address: options.bindAddress, exclusive: true }, () => {
-            socket.off('error', reject);
-            resolve();
+    const busy: number[] = [];
+    try {
+      for (let attempt = 0; attempt < attempts; attempt++) {
+        const port = options.pool.acquire();
+        const socket = dgram.createSocket({ type: family === 6 ? 'udp6' : 'udp4', lookup: syncLookup });
+        try {
+          await new Promise<void>((resolve, reject) => {
+            socket.once('error', reject);
+            socket.bind({ port, address: options.bindAddress, exclusive: true }, () => {
+              socket.off('error', reject);
+              resolve();
+            });
           });
-        });
-        if (options.receiveBufferBytes) socket.setRecvBufferSize(options.receiveBufferBytes);
-        return new RtpSession(options, socket, port);
-      } catch (error) {
-        lastError = error;
-        socket.close();
-        options.pool.release(port);
-        if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') break;
+          if (options.receiveBufferBytes) socket.setRecvBufferSize(options.receiveBufferBytes);
+          return new RtpSession(options, socket, port);
+        } catch (error) {
+          lastError = error;
+          socket.close();
+          // A port someone else holds goes back to the pool only after this search, so the next attempt gets another one.
+          busy.push(port);
+          if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') break;
+        }
       }
+      throw new RtpBindError(`could not bind an RTP port on ${options.bindAddress}: ${(lastError as Error)?.message ?? 'unknown error'}`);
+    } finally {
+      for (const port of busy) options.pool.release(port);
     }
-    throw new RtpBindError(`could not bind an RTP port on ${options.bindAddress}: ${(lastError as Error)?.message ?? 'unknown error'}`);
   }
 
   /** Where packets go (null until known). */
@@ -232,6 +248,14 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
 
   get isClosed(): boolean {
     return this.closed;
+  }
+
+  /**
+   * Sets the one direct consumer of received packets (no event dispatch per packet); null removes
+   * it. The view is reused: read it before returning. 'rtp' listeners still get every packet too.
+   */
+  setPacketHandler(handler: ((packet: RtpView, from: dgram.RemoteInfo) => void) | null): void {
+    this.packetHandler = handler;
   }
 
   /** A new remote from a re-INVITE/UPDATE: replaces the endpoint and forgets any latch. */
@@ -293,7 +317,9 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.receivedPackets++;
     this.receivedBytes += view.payloadLength;
     this.stats.update(view.sequenceNumber, view.timestamp, now, view.payloadLength);
-    this.emit('rtp', view, from);
+    const handler = this.packetHandler;
+    if (handler !== null) handler(view, from);
+    if (this.listenerCount('rtp') > 0) this.emit('rtp', view, from);
   };
 
   /**
@@ -370,7 +396,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       else this.socket.send(packet, remote.port, remote.address);
     } catch (error) {
       this.sendErrors++;
-      this.fail(error as Error);
+      if ((error as NodeJS.ErrnoException).code === 'ECONNREFUSED') this.unreachable++;
+      else this.fail(error as Error);
       return false;
     }
     this.sentPackets++;
@@ -414,6 +441,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       foreign: this.foreign,
       ssrcChanges: this.ssrcChanges,
       sendErrors: this.sendErrors,
+      unreachable: this.unreachable,
     };
   }
 

@@ -165,8 +165,17 @@ export class VoiceCalls {
       return;
     }
     const id = randomUUID();
-    await this.options.media.createCall(id);
-    const leg = await this.options.media.createLeg(id, CALLER_LEG, { codec: offer.codec, telephoneEventPt: offer.telephoneEventPt, remote: { address: offer.address, port: offer.port }, latching: 'when-unusable' });
+    let leg: { port: number };
+    try {
+      await this.options.media.createCall(id);
+      leg = await this.options.media.createLeg(id, CALLER_LEG, { codec: offer.codec, telephoneEventPt: offer.telephoneEventPt, remote: { address: offer.address, port: offer.port }, latching: 'when-unusable' });
+    } catch (error) {
+      // No RTP port (pool exhausted or ports taken): refuse this call, keep the node up.
+      this.options.logger.error({ tenantId: route.tenantId, err: error instanceof Error ? error.message : String(error) }, 'no media for a new call');
+      await this.options.media.hangup(id).catch(() => undefined);
+      inbound.respond(503, 'Service Unavailable', { 'Retry-After': 5 });
+      return;
+    }
     const call: Call = {
       id,
       tenantId: route.tenantId,

@@ -62,6 +62,19 @@ export class DidDirectory {
     return this.users.get(userId) === tenantId && this.seated.has(userId);
   }
 
+  /** Loads a snapshot of the tenant directory (when the events it would be built from are gone). */
+  load(snapshot: {
+    tenants: Parameters<DidDirectory['onTenant']>[0][];
+    numbers: Parameters<DidDirectory['onNumberAssigned']>[0][];
+    users: { tenantId: string; userId: string }[];
+    seats: { tenantId: string; userId: string }[];
+  }): void {
+    for (const t of snapshot.tenants) this.onTenant(t);
+    for (const n of snapshot.numbers) this.onNumberAssigned(n);
+    for (const u of snapshot.users) this.onUserCreated(u);
+    for (const s of snapshot.seats) this.onSeat(s, true);
+  }
+
   /** The tenant a dialled number belongs to; accepts `+1800...`, `1800...` with a leading + added, or `tel:`/`sip:` user parts. */
   routeFor(dialled: string): NumberRoute | undefined {
     const normalized = normalizeDialled(dialled);
