@@ -24,4 +24,4 @@ export * from './media-call';
 export * from './pcap-reader';
 export * from './media-engine';
 export * from './media-worker-pool';
-// export * from './webrtc';
+export * from './webrtc';

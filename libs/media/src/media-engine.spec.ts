@@ -105,6 +105,9 @@ describe('MediaEngine', () => {
     await expect(engine.createLeg('c2', 'a', { codec: 'pcmu' })).rejects.toThrow(/already has a leg/);
     await expect(engine.play('c2', 'a', { kind: 'tts', text: 'hi' })).rejects.toThrow(/not configured/);
     await expect(engine.sendDigits('c2', 'a', '1')).rejects.toThrow(/no telephone-event/);
+    await engine.updateLeg('c2', 'a', null, { inactivityTimeoutMs: 100 });
+    await sleep(250);
+    expect(events.filter((e) => e.type === 'inactive')).toEqual([{ type: 'inactive', callId: 'c2', legId: 'a', silentMs: expect.any(Number) }]);
     await engine.play('c2', 'a', { kind: 'hold' });
     await engine.stopPlayback('c2', 'a');
     await sleep(30);

@@ -45,6 +45,11 @@ export interface LegSpec {
   readonly latching?: RtpLatching;
 }
 
+export interface LegUpdateOptions {
+  /** 'inactive' after this long without RTP; 0 = never. */
+  readonly inactivityTimeoutMs?: number;
+}
+
 export interface LegInfo {
   readonly callId: string;
   readonly legId: string;
@@ -92,8 +97,11 @@ export interface MediaEngineStats {
 export interface MediaEngineApi {
   createCall(callId: string): Promise<void>;
   createLeg(callId: string, legId: string, spec: LegSpec): Promise<LegInfo>;
-  /** A new remote after a re-INVITE/UPDATE. */
-  updateLeg(callId: string, legId: string, remote: RtpEndpoint | null): Promise<void>;
+  /**
+   * A new remote after a re-INVITE/UPDATE; optionally a new inactivity timeout (e.g. 0 while the
+   * far end holds with a=inactive and sends nothing, then back).
+   */
+  updateLeg(callId: string, legId: string, remote: RtpEndpoint | null, options?: LegUpdateOptions): Promise<void>;
   removeLeg(callId: string, legId: string): Promise<void>;
   play(callId: string, legId: string, what: PlaySpec, options?: PlayOptions): Promise<void>;
   stopPlayback(callId: string, legId: string): Promise<void>;
@@ -189,8 +197,10 @@ export class MediaEngine extends EventEmitter<{ event: [MediaEngineEvent] }> imp
     return { callId, legId, address: session.localAddress, port: session.localPort };
   }
 
-  async updateLeg(callId: string, legId: string, remote: RtpEndpoint | null): Promise<void> {
-    this.leg(callId, legId).session.setRemote(remote);
+  async updateLeg(callId: string, legId: string, remote: RtpEndpoint | null, options: LegUpdateOptions = {}): Promise<void> {
+    const session = this.leg(callId, legId).session;
+    session.setRemote(remote);
+    if (options.inactivityTimeoutMs !== undefined) session.setInactivityTimeout(options.inactivityTimeoutMs);
   }
 
   async removeLeg(callId: string, legId: string): Promise<void> {

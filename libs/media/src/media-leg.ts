@@ -2,9 +2,10 @@
 // in and out, and what it is playing. A leg does nothing on its own: the call it belongs to drives
 // it once per 20 ms tick (receive(), then one of the send methods).
 //
-//   socket → RtpSession ('rtp') → audio PT: JitterBuffer.push (copy into a slot)
-//                                → telephone-event PT: DtmfReceiver → 'digit'
-//   tick: receive() → jitter.pull() → inboundPayload (G.711 bytes) → inboundPcm() (decoded on demand)
+//   socket → RtpSession (packet handler) → audio PT: JitterBuffer.push (copy into a slot)
+//                                         → telephone-event PT: DtmfReceiver → 'digit'
+//   tick: receive() → jitter.pull() → reframe to 20 ms → inboundPayload (G.711 bytes)
+//         → inboundPcm() (decoded on demand, once per tick)
 //         send*(): source / bridge / mix → (encode or transcode if needed) → RtpSession.sendFrame
 //                  (or, while a digit is being sent, its RFC 4733 packets instead of audio)
 import { EventEmitter } from 'node:events';
@@ -93,7 +94,7 @@ export class MediaLeg extends EventEmitter<MediaLegEvents> {
       onStart: (digit) => this.emit('digit-start', digit),
     });
     this.dtmfOut = this.telephoneEventPt === null ? null : new DtmfSender({ payloadType: this.telephoneEventPt, clockRate: this.session.clockRate });
-    this.session.on('rtp', this.onRtp);
+    this.session.setPacketHandler(this.onRtp);
     this.session.on('ssrc-change', this.onSsrcChange);
   }
 
@@ -110,6 +111,8 @@ export class MediaLeg extends EventEmitter<MediaLegEvents> {
 
   private readonly onSsrcChange = (): void => {
     this.jitter.reset();
+    this.pending = null;
+    this.pendingSilence = 0;
   };
 
   /**
@@ -295,7 +298,7 @@ export class MediaLeg extends EventEmitter<MediaLegEvents> {
     if (this.closed) return;
     this.closed = true;
     this.dtmfIn.flush();
-    this.session.off('rtp', this.onRtp);
+    this.session.setPacketHandler(null);
     this.session.off('ssrc-change', this.onSsrcChange);
     await this.session.close();
   }

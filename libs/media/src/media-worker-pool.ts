@@ -10,6 +10,7 @@ import { type MediaClockStats } from './media-clock';
 import {
   type LegInfo,
   type LegSpec,
+  type LegUpdateOptions,
   type MediaEngineApi,
   MediaEngineError,
   type MediaEngineEvent,
@@ -176,8 +177,8 @@ export class MediaWorkerPool extends EventEmitter<{ event: [MediaEngineEvent] }>
     return this.call(callId, 'createLeg', [callId, legId, spec]);
   }
 
-  updateLeg(callId: string, legId: string, remote: RtpEndpoint | null): Promise<void> {
-    return this.call(callId, 'updateLeg', [callId, legId, remote]);
+  updateLeg(callId: string, legId: string, remote: RtpEndpoint | null, options?: LegUpdateOptions): Promise<void> {
+    return this.call(callId, 'updateLeg', [callId, legId, remote, options]);
   }
 
   removeLeg(callId: string, legId: string): Promise<void> {

@@ -149,6 +149,22 @@ describe('RtpSession', () => {
     expect(session.isLatched).toBe(false);
   });
 
+  it('counts ICMP port unreachable from a vanished peer instead of raising errors', async () => {
+    const peer = await rawSocket();
+    const session = track(await RtpSession.open({ pool, bindAddress: '127.0.0.1' }));
+    const errors: Error[] = [];
+    session.on('error', (e) => errors.push(e));
+    peer.send(rtp(1), session.localPort, '127.0.0.1');
+    await until(() => session.isConnected);
+    peer.close(); // the phone hung up without a BYE
+    for (let i = 0; i < 5; i++) {
+      session.sendFrame(Buffer.alloc(160));
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    await until(() => session.getStats().unreachable > 0);
+    expect(errors).toEqual([]);
+  });
+
   it("with latching 'always' follows the packet source even when the SDP address looked fine", async () => {
     const peer = track(await rawSocket('127.0.0.2'));
     const session = track(await RtpSession.open({ pool, bindAddress: '127.0.0.1', remote: { address: '127.0.0.1', port: 5 }, latching: 'always' }));

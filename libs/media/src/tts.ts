@@ -132,7 +132,7 @@ export class TextToSpeech {
   }
 
   private resolve(request: SynthesisRequest): Resolved {
-    const text = request.text?.normalize('NFC').trim() ?? '';
+    const text = typeof request.text === 'string' ? request.text.normalize('NFC').trim() : '';
     if (!text) throw new TtsError('text to speech: text is empty');
     if (text.length > this.maxTextLength) throw new TtsError(`text to speech: text is ${text.length} characters, the limit is ${this.maxTextLength}`);
     const engine = request.engine ?? 'espeak-ng';

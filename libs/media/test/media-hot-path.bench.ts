@@ -1,6 +1,6 @@
 // npx node -r ./tools/register.cjs libs/media/test/media-hot-path.bench.ts
 // The engine's own work for one call per 20 ms frame — everything except the kernel's UDP work:
-// RTP parse, the session's 'rtp' dispatch, jitter buffer push/pull, the call's tick (relay or
+// the session's datagram handler (RTCP check, parse, source check, RFC 3550 stats), jitter buffer push/pull, the call's tick (relay or
 // mix, decode/encode, recording), over real MediaCall/MediaLeg/RtpSession objects (sessions have
 // no remote, so send() stops before the syscall). Prints one JSON line: µs per call per frame.
 //   BENCH_CALLS (default 1000), BENCH_SECONDS of audio per scenario (default 10)
@@ -14,7 +14,7 @@ import { MediaClock } from '../src/media-clock';
 import { MediaLeg } from '../src/media-leg';
 import { PortPool } from '../src/port-pool';
 import { Prompt, PromptPlayer } from '../src/prompt-player';
-import { readRtp, RtpView, serializeRtp } from '../src/rtp-packet';
+import { serializeRtp } from '../src/rtp-packet';
 import { RtpSession } from '../src/rtp-session';
 import { renderTone } from '../src/tone';
 import { type RecordingEncoding, WavRecorder } from '../src/wav-recorder';
@@ -50,15 +50,16 @@ async function run(pool: PortPool, dir: string, s: Scenario): Promise<number> {
     if (s.recording) call.record(await WavRecorder.open({ path: join(dir, `${s.name}-${c}.wav`), encoding: s.recording }), { left: legs[0]!, right: legs[1]! });
     built.push({ call, legs, packets: legs.map(() => serializeRtp({ payloadType: 0, sequenceNumber: 0, timestamp: 0, ssrc: 5 }, tone)) });
   }
-  const view = new RtpView();
+  // The session's datagram handler, as the socket calls it: RTCP check, parse, source check, stats, leg.
+  const deliver = built.map((b) => b.legs.map((leg) => (leg.session['onMessage'] as (msg: Buffer, from: RemoteInfo) => void).bind(leg.session)));
   const step = (f: number): void => {
-    for (const { call, legs, packets } of built) {
+    for (let c = 0; c < built.length; c++) {
+      const { call, legs, packets } = built[c]!;
       for (let l = 0; l < legs.length; l++) {
         const packet = packets[l]!;
         packet.writeUInt16BE(f & 0xffff, 2);
         packet.writeUInt32BE((f * 160) >>> 0, 4);
-        readRtp(packet, view);
-        legs[l]!.session.emit('rtp', view, rinfo);
+        deliver[c]![l]!(packet, rinfo);
       }
       call.tick(f);
     }

@@ -207,8 +207,11 @@ describe('WebRtcLeg ↔ WebRtcLeg over loopback', () => {
     expect(await exchange(5)).toMatchObject({ atOfferer: 5, atAnswerer: 5 });
   });
 
-  it('closes: reports closed, stops sending, returns its ports and sockets', async () => {
+  it('closes: cuts a digit short, reports closed, stops sending, returns its ports and sockets', async () => {
+    const longDigit = offerer.sendDtmf('5', 2000);
+    await delay(100);
     await offerer.close();
+    await expect(longDigit).rejects.toMatchObject({ code: 'closed' });
     await answerer.close();
     await tap.close();
     expect(atOfferer.states.at(-1)).toBe('closed');

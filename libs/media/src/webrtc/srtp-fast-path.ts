@@ -1,18 +1,18 @@
 // Lean SRTP paths for G.711 audio with AEAD_AES_128_GCM (RFC 7714), beside werift's own.
 //
-// Sending: werift's RTCDtlsTransport.sendRtp serializes the header with a bit writer and builds
-// several buffers per packet; SrtpSendPath writes the 12-byte header itself and encrypts in one
-// AES-GCM operation, with werift's rollover-counter state, then sends through werift's ICE
-// connection (so consent freshness still applies).
+// Receiving: werift parses each inbound RTP header twice with a bit reader and builds several
+// objects per packet (RtpHeader, RtpPacket, a clone per track) on its way through its router,
+// receiver statistics and track events. SrtpReceivePath takes RTP datagrams off the ICE connection
+// before werift sees them, authenticates and decrypts them in one AES-GCM operation and hands on
+// the header fields and payload; DTLS, STUN and RTCP still go to werift. Measured with
+// bench/webrtc.bench.ts (100 legs, receive only): server CPU 59–68 % of a core → 32 %.
 //
-// Receiving:
-// werift handles each inbound RTP packet by parsing the RTP header twice with a bit reader,
-// building several objects per packet (RtpHeader, RtpPacket, a clone per track), routing it through
-// its router, receiver statistics and track events: about three quarters of a leg's receive cost in
-// the benchmark profile. For a G.711 leg only the header fields and the payload matter, so this
-// path takes RTP datagrams off the ICE connection before werift sees them, authenticates and
-// decrypts them (one AES-GCM operation) and hands the fields on. DTLS records, STUN and RTCP still
-// go to werift. The rollover counter lives in werift's own SRTP context, so both paths agree.
+// Sending: SrtpSendPath writes the 12-byte header itself and encrypts in one AES-GCM operation
+// (7–9 µs per packet against 12–16 µs for werift's RTCDtlsTransport.sendRtp, measured here), then
+// sends through werift's ICE connection, so consent freshness still applies.
+//
+// Both keep the rollover counter in werift's own SRTP contexts, so werift's path (used until DTLS
+// is up, and for the AES-CM profile) and these agree.
 import { createCipheriv, createDecipheriv, type KeyObject } from 'node:crypto';
 import { ProtectionProfileAeadAes128Gcm, type RTCDtlsTransport } from 'werift';
 

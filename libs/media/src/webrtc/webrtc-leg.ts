@@ -130,7 +130,8 @@ export class WebRtcLeg {
   private readonly reception = new ReceptionStatistics();
   private rtcpTimer: NodeJS.Timeout | undefined;
   private packetsSentAtLastReport = 0;
-  private readonly timers = new Set<NodeJS.Timeout>();
+  /** Pending DTMF pacing timers and their resolvers (close() ends them at once). */
+  private readonly waits = new Map<NodeJS.Timeout, () => void>();
   private readonly dtmfReceiver = new TelephoneEventReceiver();
   private transceiver: RTCRtpTransceiver | undefined;
   private negotiation: AudioNegotiation | undefined;
@@ -313,8 +314,11 @@ export class WebRtcLeg {
     this.currentState = 'closed';
     this.clearConnectTimer();
     clearTimeout(this.rtcpTimer);
-    for (const timer of this.timers) clearTimeout(timer);
-    this.timers.clear();
+    for (const [timer, resolve] of this.waits) {
+      clearTimeout(timer);
+      resolve();
+    }
+    this.waits.clear();
     try {
       await this.pc.close();
     } finally {
@@ -417,16 +421,16 @@ export class WebRtcLeg {
     try {
       let first = true;
       for (let duration = step; duration < total; duration += step) {
-        if (!this.canSend()) return;
+        this.assertStillSending(digit);
         this.sendRtp(payloadType, encodeTelephoneEvent({ event, end: false, volume: DTMF_VOLUME, duration }), eventTimestamp, first);
         first = false;
-        if (!(await this.wait(DTMF_PACKET_INTERVAL_MS))) return;
+        await this.wait(DTMF_PACKET_INTERVAL_MS);
       }
       for (let repeat = 0; repeat < DTMF_END_REPEATS; repeat++) {
-        if (!this.canSend()) return;
+        this.assertStillSending(digit);
         this.sendRtp(payloadType, encodeTelephoneEvent({ event, end: true, volume: DTMF_VOLUME, duration: total }), eventTimestamp, first);
         first = false;
-        if (repeat < DTMF_END_REPEATS - 1 && !(await this.wait(DTMF_PACKET_INTERVAL_MS))) return;
+        if (repeat < DTMF_END_REPEATS - 1) await this.wait(DTMF_PACKET_INTERVAL_MS);
       }
       this.counters.dtmfSent++;
     } finally {
@@ -437,15 +441,21 @@ export class WebRtcLeg {
     }
   }
 
-  /** Resolves true after `ms`, or false at once if the leg closes meanwhile. */
-  private wait(ms: number): Promise<boolean> {
+  /** A digit cut short (leg closed, put on hold or failed) rejects its sendDtmf promise. */
+  private assertStillSending(digit: DtmfDigit): void {
+    if (this.currentState === 'closed') throw new WebRtcLegError('closed', `the leg closed while sending DTMF ${digit}`);
+    if (!this.canSend()) throw new WebRtcLegError('not-connected', `sending stopped (hold or failure) during DTMF ${digit}`);
+  }
+
+  /** Resolves after `ms`, or at once when the leg closes (close() clears these timers). */
+  private wait(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      if (this.currentState === 'closed') return resolve(false);
+      if (this.currentState === 'closed') return resolve();
       const timer = setTimeout(() => {
-        this.timers.delete(timer);
-        resolve(this.currentState !== 'closed');
+        this.waits.delete(timer);
+        resolve();
       }, ms);
-      this.timers.add(timer);
+      this.waits.set(timer, resolve);
     });
   }
 
