@@ -10,7 +10,7 @@ import { createLogger, initTracing } from '@parley/telemetry';
 import { MemoryCounterStore } from '@parley/rate-limit';
 import { DirectorySnapshotService, TENANT_SCHEMA, tenantEntities, tenantEnvSchema } from '@parley/tenant';
 import { MediaEngine } from '@parley/media';
-import { MemoryBindingStore, VoiceNode } from '@parley/voice';
+import { MemoryBindingStore, MemoryCallRegistry, VoiceNode } from '@parley/voice';
 import { join } from 'node:path';
 import { loadOrCreateSecrets, loadPlatformEnv } from './config';
 import { DEMO_NUMBER, DEMO_OWNER_EMAIL, DEMO_SLUG, ensureDemoTenant } from './demo-tenant';
@@ -77,6 +77,7 @@ async function main(): Promise<void> {
       bus,
       media,
       bindings: new MemoryBindingStore(),
+      calls: new MemoryCallRegistry(),
       counters,
       sip: { bindAddress: env.SIP_BIND_ADDRESS, advertisedAddress: env.SIP_ADVERTISED_ADDRESS ?? env.SIP_BIND_ADDRESS, udpPort: env.SIP_PORT, tcpPort: env.SIP_PORT, httpServer: app.getHttpServer() },
       credentialSecret: secrets.sipCredentialSecret,

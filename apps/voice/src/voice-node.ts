@@ -15,7 +15,9 @@ import { type MediaEngineApi } from '@parley/media';
 import { type EventBus, type Subscription } from '@parley/messaging';
 import { type CounterStore, FailureLimiter } from '@parley/rate-limit';
 import { SipStack, UdpTransport, TcpTransport, WsTransport, type SipTransport } from '@parley/sip';
+import { TrunkDialer, type TrunkConfig } from './calls/trunk-dialer';
 import { VoiceCalls } from './calls/voice-calls';
+import { type CallRegistry } from './calls/call-registry';
 import { DidDirectory } from './directory/did-directory';
 import { type BindingStore } from './registrar/binding-store.port';
 import { Registrar } from './registrar/registrar';
@@ -26,11 +28,14 @@ export interface VoiceNodeOptions {
   media: MediaEngineApi;
   bindings: BindingStore;
   counters: CounterStore;
+  calls: CallRegistry;
   sip: { bindAddress: string; advertisedAddress: string; udpPort: number; tcpPort?: number; httpServer?: Server };
   credentialSecret: string;
   nonceSecret: string;
   recordingsDir: string;
   commandTimeoutMs?: number;
+  /** Trunks for calls to outside numbers: the primary first, then the backups. */
+  trunks?: TrunkConfig[];
   logger: { info(o: object, m?: string): void; warn(o: object, m?: string): void; error(o: object, m?: string): void; debug(o: object, m?: string): void };
 }
 
@@ -68,6 +73,9 @@ export class VoiceNode {
       recordingsDir: options.recordingsDir,
       commandTimeoutMs: options.commandTimeoutMs,
       logger: options.logger,
+      dialer: new TrunkDialer(this.stack, options.trunks ?? []),
+      registry: options.calls,
+      nodeId: options.nodeId,
     });
   }
 
@@ -110,7 +118,8 @@ export class VoiceNode {
     );
     this.subscriptions.push(
       await this.options.bus.subscribe({
-        group: 'voice.commands',
+        // Its own group: every node sees every command and acts on the calls it holds.
+        group: `voice.commands.${this.options.nodeId}`,
         topics: [voiceCommandIssuedV1],
         fromBeginning: false,
         handle: ({ envelope }) => this.calls.onCommand(envelope.payload as PayloadOf<typeof voiceCommandIssuedV1>, envelope.tenantId),

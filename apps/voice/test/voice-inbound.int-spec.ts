@@ -23,6 +23,7 @@ import { RedisCounterStore } from '@parley/rate-limit';
 import { Dialog, createRequest, SipStack, UdpTransport, type SipDestination } from '@parley/sip';
 import { testEnvironment, uniqueName } from '@parley/testing';
 import { RedisBindingStore } from '../src/registrar/redis-binding.store';
+import { RedisCallRegistry } from '../src/calls/call-registry';
 import { VoiceNode } from '../src/voice-node';
 
 const silent = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
@@ -80,6 +81,7 @@ describe('voice: inbound calls from a carrier (real SIP, RTP, sipp, Kafka, Redis
       bus,
       media,
       bindings: new RedisBindingStore(redis),
+      calls: new RedisCallRegistry(redis),
       counters: new RedisCounterStore(redis, `${uniqueName('vt')}:`),
       sip: { bindAddress: '127.0.0.1', advertisedAddress: '127.0.0.1', udpPort: 0 },
       credentialSecret: 'voice-test-credential-secret-0123456789',

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type PayloadOf,
   type Prompt,
   type TopicDefinition,
   voiceCallAnsweredV1,
+  voiceCallBridgedV1,
   voiceCallDigitsCollectedV1,
   voiceCallEndedV1,
   voiceCallHeldV1,
@@ -20,6 +22,8 @@ import { Dialog, dialogIdOfIncoming, type InboundRequest, type SipStack, tryPars
 import { type DidDirectory } from '../directory/did-directory';
 import { DigitCollector } from './digit-collector';
 import { answerDirection, type PlainOffer, readPlainOffer, SdpOfferError, writePlainSdp } from './rtp-sdp';
+import { type TrunkDialer } from './trunk-dialer';
+import { type CallRegistry } from './call-registry';
 
 type CommandEnvelope = PayloadOf<typeof voiceCommandIssuedV1>;
 type EndReason = PayloadOf<typeof voiceCallEndedV1>['reason'];
@@ -38,6 +42,11 @@ export interface VoiceCallsOptions {
   /** Spoken on the emergency path before the call is forwarded or ended. */
   fallbackPrompt?: { text: string; locale: string };
   logger: { info(o: object, m?: string): void; warn(o: object, m?: string): void; error(o: object, m?: string): void };
+  /** Trunks for outside numbers (primary first, then backups). */
+  dialer?: TrunkDialer;
+  /** Which node holds which call (commands reach every node). */
+  registry: CallRegistry;
+  nodeId: string;
   now?: () => number;
 }
 
@@ -69,9 +78,15 @@ interface Call {
   collector?: DigitCollector;
   recording: boolean;
   sessionVersion: number;
+  /** The second leg, when bridged to an outside number. */
+  outbound?: { dialog: Dialog; trunk: string; number: string };
+  dialing: boolean;
 }
 
 const CALLER_LEG = 'caller';
+/** The other party's leg: the right channel of recordings. */
+const AGENT_LEG = 'agent';
+const STATIC_PT = { pcmu: 0, pcma: 8 } as const;
 
 /**
  * Calls from carriers to tenants' numbers (the B2BUA's inbound side): a DID maps to its tenant, the
@@ -112,7 +127,8 @@ export class VoiceCalls {
     if (!call) return false;
     if (request.method === 'BYE') {
       inbound.respond(200, 'OK');
-      await this.end(call, 'caller-hangup', { sendBye: false });
+      const fromFarEnd = call.outbound?.dialog.matches(request) ?? false;
+      await this.end(call, fromFarEnd ? 'remote-hangup' : 'caller-hangup', { sendBye: false, byeFrom: fromFarEnd ? 'outbound' : 'caller' });
     } else if (request.method === 'INVITE') {
       await this.onReInvite(call, inbound);
     } else {
@@ -125,6 +141,10 @@ export class VoiceCalls {
     const call = this.calls.get(message.callId);
     const type = message.command.type;
     if (!call || call.tenantId !== tenantId) {
+      // Another node's call: not ours to answer. Nobody's: the first node to claim it reports it.
+      const owner = call ? this.options.nodeId : await this.options.registry.ownerOf(message.callId);
+      if (owner !== undefined && owner !== this.options.nodeId) return;
+      if (!(await this.options.registry.claimFailureReport(message.commandId))) return;
       await this.publish(tenantId, voiceCommandFailedV1, { callId: message.callId, commandId: message.commandId, commandType: type, reason: 'unknown-call', detail: `call ${message.callId} is not in progress` });
       return;
     }
@@ -188,9 +208,11 @@ export class VoiceCalls {
       commandSeen: false,
       recording: false,
       sessionVersion: 1,
+      dialing: false,
     };
     this.calls.set(id, call);
     this.byInvite.set(inbound, call);
+    await this.options.registry.register(id, this.options.nodeId);
     inbound.on('cancelled', () => void this.end(call, 'caller-hangup', { sendBye: false }));
     inbound.respond(180, 'Ringing', { Contact: this.contact() });
     this.options.logger.info({ tenantId: call.tenantId, callId: id, to: route.e164 }, 'inbound call');
@@ -268,8 +290,43 @@ export class VoiceCalls {
         this.requireAnswered(call);
         await this.record(call, command.type);
         return;
+      case 'bridge-number':
+        this.requireAnswered(call);
+        await this.bridgeNumber(call, command.number, command.callerId, command.ringTimeoutMs, message.commandId);
+        return;
       default:
-        throw new InvalidStateError(`${command.type} needs a second leg (agent or outside number), which this voice node cannot place yet`);
+        throw new InvalidStateError(`${command.type} needs a browser agent leg, which this voice node cannot place yet`);
+    }
+  }
+
+  private async bridgeNumber(call: Call, number: string, callerId: string | undefined, ringTimeoutMs: number, commandId: string): Promise<void> {
+    const dialer = this.options.dialer;
+    if (!dialer?.configured) throw new InvalidStateError('no trunk is configured for calls to outside numbers');
+    if (call.outbound || call.dialing) throw new InvalidStateError('the call is already bridged or dialling');
+    call.dialing = true;
+    try {
+      const leg = await this.options.media.createLeg(call.id, AGENT_LEG, { codec: call.offer.codec, telephoneEventPt: 101, remote: null, latching: 'when-unusable' });
+      const sdp = writePlainSdp({ address: this.options.advertisedAddress, port: leg.port, codec: call.offer.codec, payloadType: STATIC_PT[call.offer.codec], telephoneEventPt: 101, direction: 'sendrecv', sessionId: parseInt(call.id.slice(9, 13), 16), sessionVersion: 1 });
+      const caller = tryParseUri(call.invite.request.from.uri)?.user;
+      const outcome = await dialer.dial({ number, callerId: callerId ?? caller ?? 'anonymous', sdp, contact: this.contact(), ringTimeoutMs, wanted: () => call.state === 'answered' });
+      if (!outcome.ok) {
+        await this.options.media.removeLeg(call.id, AGENT_LEG).catch(() => undefined);
+        throw new Error(`no trunk connected ${number}: ${outcome.attempts.map((a) => `${a.trunk} ${a.status} ${a.reason}`).join('; ') || 'the caller left'}`);
+      }
+      if (call.state !== 'answered') {
+        this.options.stack.sendRequest(outcome.dialog.createRequest('BYE'), outcome.dialog.flow).finalResponse.catch(() => undefined);
+        return;
+      }
+      const answer = readPlainOffer(outcome.answer.bodyText);
+      await this.options.media.updateLeg(call.id, AGENT_LEG, { address: answer.address, port: answer.port });
+      await this.options.media.stopPlayback(call.id, CALLER_LEG);
+      await this.options.media.bridge(call.id);
+      call.outbound = { dialog: outcome.dialog, trunk: outcome.trunk, number };
+      this.byDialog.set(`${outcome.dialog.callId}|${outcome.dialog.localTag}|${outcome.dialog.remoteTag}`, call);
+      this.options.logger.info({ tenantId: call.tenantId, callId: call.id, trunk: outcome.trunk, commandId }, 'bridged to an outside number');
+      await this.publish(call.tenantId, voiceCallBridgedV1, { callId: call.id, target: { kind: 'number', number }, bridgedAt: new Date(this.now()).toISOString() });
+    } finally {
+      call.dialing = false;
     }
   }
 
@@ -328,8 +385,11 @@ export class VoiceCalls {
   private async record(call: Call, type: 'record-start' | 'record-pause' | 'record-resume' | 'record-stop'): Promise<void> {
     if (type === 'record-start') {
       if (call.recording) return;
+      await mkdir(join(this.options.recordingsDir, call.tenantId), { recursive: true });
       // Until an agent leg exists, the caller is on both channels' source: left = caller, right = caller.
-      await this.options.media.startRecording(call.id, { path: join(this.options.recordingsDir, call.tenantId, `${call.id}.wav`), left: CALLER_LEG, right: CALLER_LEG });
+      // Caller on the left, the other party on the right (the caller on both until a second leg exists).
+      const right = call.outbound ? AGENT_LEG : CALLER_LEG;
+      await this.options.media.startRecording(call.id, { path: join(this.options.recordingsDir, call.tenantId, `${call.id}.wav`), left: CALLER_LEG, right });
       call.recording = true;
     } else if (type === 'record-pause') await this.options.media.pauseRecording(call.id);
     else if (type === 'record-resume') await this.options.media.resumeRecording(call.id);
@@ -397,7 +457,7 @@ export class VoiceCalls {
     }
   }
 
-  private async end(call: Call, reason: EndReason, options: { sendBye: boolean }): Promise<void> {
+  private async end(call: Call, reason: EndReason, options: { sendBye: boolean; byeFrom?: 'caller' | 'outbound' }): Promise<void> {
     if (call.state === 'ended') return;
     const wasRinging = call.state === 'ringing';
     call.state = 'ended';
@@ -405,8 +465,12 @@ export class VoiceCalls {
     call.collector?.cancel();
     this.calls.delete(call.id);
     this.byInvite.delete(call.invite);
+    await this.options.registry.unregister(call.id).catch(() => undefined);
     if (call.dialog) for (const [key, value] of this.byDialog) if (value === call) this.byDialog.delete(key);
-    if (options.sendBye) {
+    if (call.outbound && options.byeFrom !== 'outbound') {
+      this.options.stack.sendRequest(call.outbound.dialog.createRequest('BYE'), call.outbound.dialog.flow).finalResponse.catch(() => undefined);
+    }
+    if (options.sendBye || options.byeFrom === 'outbound') {
       if (wasRinging && !call.invite.finalSent) call.invite.respond(reason === 'shutdown' ? 503 : 480, reason === 'shutdown' ? 'Service Unavailable' : 'Temporarily Unavailable');
       else if (call.dialog) {
         try {

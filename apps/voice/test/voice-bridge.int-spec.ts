@@ -1,0 +1,186 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Redis } from 'ioredis';
+import { type Envelope, phoneNumberAssignedV1, tenantCreatedV1, voiceCallBridgedV1, voiceCallStartedV1, voiceCommandFailedV1, voiceCommandIssuedV1, voiceRecordingCompletedV1, type VoiceCommand } from '@parley/contracts';
+import { decodeWav, encodeWav, MediaEngine, renderTone, toneAmplitude } from '@parley/media';
+import { createEnvelope, KafkaEventBus } from '@parley/messaging';
+import { RedisCounterStore } from '@parley/rate-limit';
+import { createRequest, Dialog, SipStack, UdpTransport, type SipDestination } from '@parley/sip';
+import { testEnvironment, uniqueName } from '@parley/testing';
+import { readPlainOffer, writePlainSdp } from '../src/calls/rtp-sdp';
+import { RedisBindingStore } from '../src/registrar/redis-binding.store';
+import { RedisCallRegistry } from '../src/calls/call-registry';
+import { VoiceNode } from '../src/voice-node';
+
+const silent = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
+const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor<T>(what: string, find: () => T | undefined, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const found = find();
+    if (found !== undefined) return found;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await delay(25);
+  }
+}
+
+/**
+ * A SIP endpoint with real RTP (its own media engine) that plays a tone: the caller (a carrier's
+ * customer) or the far end reached through a trunk.
+ */
+class TonePhone {
+  readonly stack = new SipStack({ transports: [new UdpTransport({ address: '127.0.0.1', port: 0 })] });
+  readonly media: MediaEngine;
+  constructor(
+    readonly tonePath: string,
+    ports: [number, number],
+  ) {
+    this.media = new MediaEngine({ bindAddress: '127.0.0.1', portMin: ports[0], portMax: ports[1] });
+  }
+  get destination(): SipDestination {
+    const a = this.stack.transport('udp')!.sentBy;
+    return { transport: 'udp', address: a.address, port: a.port };
+  }
+  async close(): Promise<void> {
+    await this.stack.close();
+    await this.media.close();
+  }
+}
+
+describe('voice: a caller bridged to an outside number through the trunks (primary fails, backup answers), recorded in stereo', () => {
+  const tenantId = randomUUID();
+  const number = `+1800556${String(Math.floor(Math.random() * 9000) + 1000)}`;
+  const dir = mkdtempSync(join(tmpdir(), 'parley-bridge-'));
+  const events: Envelope[] = [];
+  let script: (callId: string) => VoiceCommand[] = () => [];
+  let bus: KafkaEventBus;
+  let redis: Redis;
+  let media: MediaEngine;
+  let node: VoiceNode;
+  let primary: SipStack;
+  let caller: TonePhone;
+  let farEnd: TonePhone;
+  // RTP ranges of this run (other suites and benchmarks may hold ports elsewhere).
+  const base = 45_000 + 300 * Math.floor(Math.random() * 50);
+
+  beforeAll(async () => {
+    writeFileSync(join(dir, 'caller-440.wav'), encodeWav(renderTone({ frequencies: [440], durationMs: 20_000, amplitude: 8000 })));
+    writeFileSync(join(dir, 'far-1000.wav'), encodeWav(renderTone({ frequencies: [1000], durationMs: 20_000, amplitude: 8000 })));
+    // Primary trunk: a carrier proxy that fails every call (503).
+    primary = new SipStack({ transports: [new UdpTransport({ address: '127.0.0.1', port: 0 })] });
+    primary.onRequest((inbound) => void inbound.respond(503, 'Service Unavailable'));
+    await primary.start();
+    // Backup trunk: the far end answers and plays 1 kHz.
+    farEnd = new TonePhone(join(dir, 'far-1000.wav'), [base, base + 99]);
+    farEnd.stack.onRequest(async (inbound) => {
+      if (inbound.method !== 'INVITE' || inbound.request.toTag !== undefined) return void inbound.respond(200, 'OK');
+      const offer = readPlainOffer(inbound.request.bodyText);
+      const id = randomUUID();
+      await farEnd.media.createCall(id);
+      const leg = await farEnd.media.createLeg(id, 'far', { codec: offer.codec, telephoneEventPt: null, remote: { address: offer.address, port: offer.port } });
+      await farEnd.media.play(id, 'far', { kind: 'file', path: farEnd.tonePath });
+      inbound.respond(200, 'OK', { Contact: `<sip:far@127.0.0.1:${farEnd.destination.port}>`, 'Content-Type': 'application/sdp' }, writePlainSdp({ address: '127.0.0.1', port: leg.port, codec: offer.codec, payloadType: offer.payloadType, telephoneEventPt: null, direction: 'sendrecv', sessionId: 7, sessionVersion: 1 }));
+    });
+    await farEnd.stack.start();
+    caller = new TonePhone(join(dir, 'caller-440.wav'), [base + 100, base + 199]);
+    caller.stack.onRequest((inbound) => void inbound.respond(200, 'OK'));
+    await caller.stack.start();
+
+    bus = new KafkaEventBus({ brokers: testEnvironment.kafkaBrokers(), clientId: uniqueName('bridge-test'), partitionsPerTopic: 3, consumer: { sessionTimeoutMs: 6_000, heartbeatIntervalMs: 500, rebalanceTimeoutMs: 6_000, maxWaitTimeMs: 50, joinTimeoutMs: 30_000 } });
+    redis = new Redis(testEnvironment.redisUrl());
+    media = new MediaEngine({ bindAddress: '127.0.0.1', portMin: base + 200, portMax: base + 299 });
+    node = new VoiceNode({
+      nodeId: uniqueName('voice'),
+      bus,
+      media,
+      bindings: new RedisBindingStore(redis),
+      calls: new RedisCallRegistry(redis),
+      counters: new RedisCounterStore(redis, `${uniqueName('vb')}:`),
+      sip: { bindAddress: '127.0.0.1', advertisedAddress: '127.0.0.1', udpPort: 0 },
+      credentialSecret: 'voice-test-credential-secret-0123456789',
+      nonceSecret: 'voice-test-nonce-secret-0123456789',
+      recordingsDir: join(dir, 'recordings'),
+      trunks: [
+        { name: 'primary', destination: { transport: 'udp', ...primary.transport('udp')!.sentBy } },
+        { name: 'backup', destination: farEnd.destination },
+      ],
+      logger: silent,
+    });
+    await node.start();
+    await bus.subscribe({
+      group: uniqueName('test.bridge-events'),
+      topics: [voiceCallStartedV1, voiceCallBridgedV1, voiceRecordingCompletedV1, voiceCommandFailedV1],
+      handle: async ({ envelope }) => {
+        events.push(envelope);
+        if (envelope.type === voiceCallStartedV1.name) {
+          const callId = (envelope.payload as { callId: string }).callId;
+          for (const command of script(callId)) {
+            await bus.publish([createEnvelope(voiceCommandIssuedV1, tenantId, { callId, commandId: randomUUID(), issuedBy: 'test-acd', command })]);
+          }
+        }
+      },
+    });
+    const at = new Date().toISOString();
+    await bus.publish([
+      createEnvelope(tenantCreatedV1, tenantId, { tenantId, slug: 'bridge', companyName: 'Bridge', locale: 'en', plan: 'trial', seatLimit: 5, sipDomain: 'bridge.sip.parley.local', createdAt: at }),
+      createEnvelope(phoneNumberAssignedV1, tenantId, { tenantId, numberId: randomUUID(), e164: number, assignedAt: at }),
+    ]);
+    await waitFor('the number in the directory', () => node.directory.routeFor(number));
+  }, 90_000);
+
+  afterAll(async () => {
+    await node?.stop();
+    await media?.close();
+    await bus?.close();
+    redis?.disconnect();
+    await caller?.close();
+    await farEnd?.close();
+    await primary?.close();
+    rmSync(dir, { recursive: true, force: true });
+  }, 30_000);
+
+  it('retries the failed primary trunk on the backup, bridges both ways, and records caller left / far end right', async () => {
+    script = () => [{ type: 'answer' }, { type: 'bridge-number', number: '+14155550188', ringTimeoutMs: 10_000 }];
+    const callMedia = randomUUID();
+    await caller.media.createCall(callMedia);
+    const leg = await caller.media.createLeg(callMedia, 'me', { codec: 'pcmu', telephoneEventPt: 101, remote: null });
+    const offer = writePlainSdp({ address: '127.0.0.1', port: leg.port, codec: 'pcmu', payloadType: 0, telephoneEventPt: 101, direction: 'sendrecv', sessionId: 9, sessionVersion: 1 });
+    const target = { transport: 'udp' as const, ...node.stack.transport('udp')!.sentBy };
+    const invite = createRequest({ method: 'INVITE', uri: `sip:${number}@127.0.0.1`, from: 'sip:+14155550100@127.0.0.1', to: `sip:${number}@127.0.0.1`, contact: `sip:caller@127.0.0.1:${caller.destination.port}`, body: offer, contentType: 'application/sdp' });
+    const tx = caller.stack.sendRequest(invite, target);
+    const ok = await tx.finalResponse;
+    expect(ok.status).toBe(200);
+    const answer = readPlainOffer(ok.bodyText);
+    await caller.media.updateLeg(callMedia, 'me', { address: answer.address, port: answer.port });
+    await caller.media.play(callMedia, 'me', { kind: 'file', path: caller.tonePath });
+    const dialog = Dialog.fromUacResponse(invite, ok, tx.flow ? { flow: tx.flow } : {});
+    await caller.stack.sendAck(dialog.createAck(), undefined, tx);
+
+    const started = await waitFor('started', () => events.find((e) => e.type === voiceCallStartedV1.name && (e.payload as { to: string }).to === number));
+    const ours = (e: Envelope): boolean => (e.payload as { callId: string }).callId === (started.payload as { callId: string }).callId;
+    const bridged = await waitFor('bridged', () => events.find((e) => e.type === voiceCallBridgedV1.name && ours(e)));
+    expect(bridged.payload).toMatchObject({ target: { kind: 'number', number: '+14155550188' } });
+    // As the ACD does once a call is connected: record it.
+    const callId = (bridged.payload as { callId: string }).callId;
+    await bus.publish([createEnvelope(voiceCommandIssuedV1, tenantId, { callId, commandId: randomUUID(), issuedBy: 'test-acd', command: { type: 'record-start', channels: 'stereo' } })]);
+    await delay(3000);
+    expect(events.filter((e) => e.type === voiceCommandFailedV1.name && (e.payload as { callId: string }).callId === callId).map((e) => e.payload)).toEqual([]);
+    expect((await caller.stack.sendRequest(dialog.createRequest('BYE'), target).finalResponse).status).toBe(200);
+    await caller.media.hangup(callMedia);
+
+    const recorded = await waitFor('recording', () => events.find((e) => e.type === voiceRecordingCompletedV1.name && ours(e)));
+    const { file, durationMs } = recorded.payload as { file: string; durationMs: number };
+    expect(durationMs).toBeGreaterThan(2500);
+    const wav = decodeWav(readFileSync(file));
+    expect(wav.channels).toBe(2);
+    const left = wav.samples.filter((_, i) => i % 2 === 0);
+    const right = wav.samples.filter((_, i) => i % 2 === 1);
+    // Look at the last two seconds (after the bridge).
+    const span = (ch: Int16Array) => ch.subarray(ch.length - 16000, ch.length - 2000);
+    expect(toneAmplitude(span(left), 440)).toBeGreaterThan(5 * toneAmplitude(span(left), 1000));
+    expect(toneAmplitude(span(right), 1000)).toBeGreaterThan(5 * toneAmplitude(span(right), 440));
+  }, 60_000);
+});
