@@ -1,7 +1,7 @@
 import { type MigrationInterface, type QueryRunner, type DataSource } from 'typeorm';
 import { tenantCreatedV1, type Envelope } from '@parley/contracts';
 import { createMessagingMigration, idempotentHandler, Inbox, KafkaEventBus, type ReceivedMessage } from '@parley/messaging';
-import { createDataSource, runMigrations, tenantTableSecuritySql, UnitOfWork } from '@parley/persistence';
+import { createDataSource, provisionDatabase, runMigrations, tenantTableSecuritySql, UnitOfWork } from '@parley/persistence';
 import { DedicatedKafka, testEnvironment, uniqueName } from '@parley/testing';
 import { signUp, startTenantApp, type TenantTestApp } from './tenant-test-app';
 
@@ -49,7 +49,10 @@ describe('outbox: signups while Kafka is down reach a consumer exactly once when
 
   beforeAll(async () => {
     kafka.start();
-    t = await startTenantApp({}, { bus: kafkaBus(kafka.brokers, uniqueName('tenant')) });
+    // A database of its own: the outbox relay is one per schema, and the other suites' tenant apps
+    // (whose relays publish to the shared broker, which stays up) must not publish these rows.
+    const database = await provisionDatabase({ adminUrl: testEnvironment.pgAdminUrl(), database: 'parley_test_outbox', ownerPassword: 'parley-owner-test', appPassword: 'parley-app-test', recreate: true });
+    t = await startTenantApp({}, { bus: kafkaBus(kafka.brokers, uniqueName('tenant')), database });
     await runMigrations({ ownerUrl: testEnvironment.pgOwnerUrl(), schema: consumerSchema, migrations: [createMessagingMigration(consumerSchema, 'ConsumerMessaging', 1764100000000, { outbox: false }), CreateEffects1764100000001] });
     consumerDb = createDataSource({ url: testEnvironment.pgAppUrl(), schema: consumerSchema, applicationName: 'signup-consumer' });
     await consumerDb.initialize();

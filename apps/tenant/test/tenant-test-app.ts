@@ -27,10 +27,13 @@ export interface TenantTestApp {
  * The tenant service over real PostgreSQL (as the runtime role), real Redis and a real Kafka broker,
  * with the same wiring as production (createTenantApp).
  */
-export async function startTenantApp(overrides: Partial<Record<keyof TenantEnv, string>> = {}, options: { brokers?: string[]; bus?: EventBus } = {}): Promise<TenantTestApp> {
-  await runMigrations({ ownerUrl: testEnvironment.pgOwnerUrl(), schema: TENANT_SCHEMA, migrations: tenantMigrations });
+export async function startTenantApp(
+  overrides: Partial<Record<keyof TenantEnv, string>> = {},
+  options: { brokers?: string[]; bus?: EventBus; database?: { ownerUrl: string; appUrl: string } } = {},
+): Promise<TenantTestApp> {
+  await runMigrations({ ownerUrl: options.database?.ownerUrl ?? testEnvironment.pgOwnerUrl(), schema: TENANT_SCHEMA, migrations: tenantMigrations });
   const config = tenantEnvSchema.parse({
-    PG_URL: testEnvironment.pgAppUrl(),
+    PG_URL: options.database?.appUrl ?? testEnvironment.pgAppUrl(),
     JWT_SECRET: 'test-jwt-secret-that-is-long-enough-0123456789',
     SIP_CREDENTIAL_SECRET: 'test-sip-secret-that-is-long-enough-0123456789',
     TRUST_PROXY: 'true',

@@ -394,24 +394,39 @@ export class KafkaEventBus implements EventBus {
     await Promise.all(names.map((n) => this.topicsReady.get(n)));
   }
 
+  /**
+   * Creates the missing topics and waits for their leaders. Two processes creating the same topics
+   * at once race: the loser sees TOPIC_ALREADY_EXISTS, or (while the winner's partitions are still
+   * being placed) UNKNOWN_TOPIC_OR_PARTITION / LEADER_NOT_AVAILABLE from the metadata wait. Those
+   * are retried a bounded number of times; anything else is thrown.
+   */
   private async createTopics(names: readonly string[]): Promise<void> {
-    const admin = await this.admin();
-    const existing = new Set(await admin.listTopics());
-    const toCreate = names.filter((n) => !existing.has(n));
-    if (toCreate.length === 0) return;
-    try {
-      await admin.createTopics({
-        waitForLeaders: true,
-        timeout: 10_000,
-        topics: toCreate.map((topic) => ({ topic, numPartitions: this.partitions, replicationFactor: this.options.replicationFactor ?? -1 })),
-      });
-      this.logger.info({ topics: toCreate, partitions: this.partitions }, 'created Kafka topics');
-    } catch (error) {
-      // Another process created them first: what we wanted.
-      const errors = (error as { errors?: { type?: string }[] }).errors;
-      if (!errors?.every((e) => e.type === 'TOPIC_ALREADY_EXISTS')) throw error;
+    const transient = new Set(['TOPIC_ALREADY_EXISTS', 'UNKNOWN_TOPIC_OR_PARTITION', 'LEADER_NOT_AVAILABLE', 'NOT_CONTROLLER']);
+    for (let attempt = 1; ; attempt += 1) {
+      const admin = await this.admin();
+      const existing = new Set(await admin.listTopics());
+      const toCreate = names.filter((n) => !existing.has(n));
+      try {
+        if (toCreate.length > 0) {
+          await admin.createTopics({
+            waitForLeaders: true,
+            timeout: 10_000,
+            topics: toCreate.map((topic) => ({ topic, numPartitions: this.partitions, replicationFactor: this.options.replicationFactor ?? -1 })),
+          });
+          this.logger.info({ topics: toCreate, partitions: this.partitions }, 'created Kafka topics');
+        }
+        // Created here or elsewhere: the partitions must have leaders before we use them.
+        await admin.fetchTopicMetadata({ topics: [...names] });
+        return;
+      } catch (error) {
+        const e = error as { type?: string; errors?: { type?: string }[] };
+        const types = e.errors?.map((x) => x.type) ?? [e.type];
+        if (!types.every((t) => t !== undefined && transient.has(t)) || attempt >= 6) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+      }
     }
   }
+
 
   private async onMessage(subscription: KafkaSubscription, topics: ReadonlyMap<string, TopicDefinition>, payload: EachMessagePayload): Promise<void> {
     const { topic: topicName, partition, message, heartbeat } = payload;
