@@ -2,30 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
-import { type Envelope, phoneNumberAssignedV1, tenantCreatedV1, voiceCallBridgedV1, voiceCallStartedV1, voiceCommandFailedV1, voiceCommandIssuedV1, voiceRecordingCompletedV1, type VoiceCommand } from '@parley/contracts';
+import { type Envelope, voiceCallBridgedV1, voiceCallStartedV1, voiceCommandFailedV1, voiceCommandIssuedV1, voiceRecordingCompletedV1, type VoiceCommand } from '@parley/contracts';
 import { decodeWav, encodeWav, MediaEngine, renderTone, toneAmplitude } from '@parley/media';
-import { createEnvelope, KafkaEventBus } from '@parley/messaging';
-import { RedisCounterStore } from '@parley/rate-limit';
+import { createEnvelope, type KafkaEventBus } from '@parley/messaging';
 import { createRequest, Dialog, SipStack, UdpTransport, type SipDestination } from '@parley/sip';
-import { testEnvironment, uniqueName } from '@parley/testing';
+import { uniqueName } from '@parley/testing';
 import { readPlainOffer, writePlainSdp } from '../src/calls/rtp-sdp';
-import { RedisBindingStore } from '../src/registrar/redis-binding.store';
-import { RedisCallRegistry } from '../src/calls/call-registry';
-import { VoiceNode } from '../src/voice-node';
-
-const silent = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
-const delay = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor<T>(what: string, find: () => T | undefined, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = find();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(25);
-  }
-}
+import { type VoiceNode } from '../src/voice-node';
+import { delay, startTestVoiceNode, type TestVoiceNode, waitFor } from './voice-test-kit';
 
 /**
  * A SIP endpoint with real RTP (its own media engine) that plays a tone: the caller (a carrier's
@@ -56,9 +40,8 @@ describe('voice: a caller bridged to an outside number through the trunks (prima
   const dir = mkdtempSync(join(tmpdir(), 'parley-bridge-'));
   const events: Envelope[] = [];
   let script: (callId: string) => VoiceCommand[] = () => [];
+  let voice: TestVoiceNode;
   let bus: KafkaEventBus;
-  let redis: Redis;
-  let media: MediaEngine;
   let node: VoiceNode;
   let primary: SipStack;
   let caller: TonePhone;
@@ -89,27 +72,15 @@ describe('voice: a caller bridged to an outside number through the trunks (prima
     caller.stack.onRequest((inbound) => void inbound.respond(200, 'OK'));
     await caller.stack.start();
 
-    bus = new KafkaEventBus({ brokers: testEnvironment.kafkaBrokers(), clientId: uniqueName('bridge-test'), partitionsPerTopic: 3, consumer: { sessionTimeoutMs: 6_000, heartbeatIntervalMs: 500, rebalanceTimeoutMs: 6_000, maxWaitTimeMs: 50, joinTimeoutMs: 30_000 } });
-    redis = new Redis(testEnvironment.redisUrl());
-    media = new MediaEngine({ bindAddress: '127.0.0.1', portMin: base + 200, portMax: base + 299 });
-    node = new VoiceNode({
-      nodeId: uniqueName('voice'),
-      bus,
-      media,
-      bindings: new RedisBindingStore(redis),
-      calls: new RedisCallRegistry(redis),
-      counters: new RedisCounterStore(redis, `${uniqueName('vb')}:`),
-      sip: { bindAddress: '127.0.0.1', advertisedAddress: '127.0.0.1', udpPort: 0 },
-      credentialSecret: 'voice-test-credential-secret-0123456789',
-      nonceSecret: 'voice-test-nonce-secret-0123456789',
-      recordingsDir: join(dir, 'recordings'),
+    voice = await startTestVoiceNode({
+      rtpPorts: [base + 200, base + 299],
+      dir,
       trunks: [
         { name: 'primary', destination: { transport: 'udp', ...primary.transport('udp')!.sentBy } },
         { name: 'backup', destination: farEnd.destination },
       ],
-      logger: silent,
     });
-    await node.start();
+    ({ bus, node } = voice);
     await bus.subscribe({
       group: uniqueName('test.bridge-events'),
       topics: [voiceCallStartedV1, voiceCallBridgedV1, voiceRecordingCompletedV1, voiceCommandFailedV1],
@@ -123,19 +94,11 @@ describe('voice: a caller bridged to an outside number through the trunks (prima
         }
       },
     });
-    const at = new Date().toISOString();
-    await bus.publish([
-      createEnvelope(tenantCreatedV1, tenantId, { tenantId, slug: 'bridge', companyName: 'Bridge', locale: 'en', plan: 'trial', seatLimit: 5, sipDomain: 'bridge.sip.parley.local', createdAt: at }),
-      createEnvelope(phoneNumberAssignedV1, tenantId, { tenantId, numberId: randomUUID(), e164: number, assignedAt: at }),
-    ]);
-    await waitFor('the number in the directory', () => node.directory.routeFor(number));
+    await voice.assignNumber(tenantId, 'bridge', number);
   }, 90_000);
 
   afterAll(async () => {
-    await node?.stop();
-    await media?.close();
-    await bus?.close();
-    redis?.disconnect();
+    await voice?.close();
     await caller?.close();
     await farEnd?.close();
     await primary?.close();

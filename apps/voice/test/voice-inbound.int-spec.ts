@@ -3,11 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Redis } from 'ioredis';
 import {
   type Envelope,
-  phoneNumberAssignedV1,
-  tenantCreatedV1,
   voiceCallAnsweredV1,
   voiceCallDigitsCollectedV1,
   voiceCallEndedV1,
@@ -17,16 +14,12 @@ import {
   voiceCommandIssuedV1,
   type VoiceCommand,
 } from '@parley/contracts';
-import { MediaEngine } from '@parley/media';
-import { createEnvelope, KafkaEventBus } from '@parley/messaging';
-import { RedisCounterStore } from '@parley/rate-limit';
+import { type MediaEngine } from '@parley/media';
+import { createEnvelope, type KafkaEventBus } from '@parley/messaging';
 import { Dialog, createRequest, SipStack, UdpTransport, type SipDestination } from '@parley/sip';
-import { testEnvironment, uniqueName } from '@parley/testing';
-import { RedisBindingStore } from '../src/registrar/redis-binding.store';
-import { RedisCallRegistry } from '../src/calls/call-registry';
-import { VoiceNode } from '../src/voice-node';
-
-const silent = { info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined };
+import { uniqueName } from '@parley/testing';
+import { type VoiceNode } from '../src/voice-node';
+import { startTestVoiceNode, type TestVoiceNode, waitFor } from './voice-test-kit';
 
 function runSipp(args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
@@ -38,24 +31,14 @@ function runSipp(args: string[]): Promise<{ code: number | null; output: string 
   });
 }
 
-async function waitFor<T>(what: string, find: () => T | undefined, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const found = find();
-    if (found !== undefined) return found;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 describe('voice: inbound calls from a carrier (real SIP, RTP, sipp, Kafka, Redis)', () => {
   const tenantId = randomUUID();
   const number = `+1800555${String(Math.floor(Math.random() * 9000) + 1000)}`;
   const dir = mkdtempSync(join(tmpdir(), 'parley-voice-'));
   const events: Envelope[] = [];
   const driveWith = new Map<string, VoiceCommand[]>();
+  let voice: TestVoiceNode;
   let bus: KafkaEventBus;
-  let redis: Redis;
   let media: MediaEngine;
   let node: VoiceNode;
   let target: SipDestination;
@@ -68,31 +51,8 @@ describe('voice: inbound calls from a carrier (real SIP, RTP, sipp, Kafka, Redis
   const eventsOf = (callId: string, type: string): Envelope[] => events.filter((e) => e.type === type && (e.payload as { callId: string }).callId === callId);
 
   beforeAll(async () => {
-    bus = new KafkaEventBus({
-      brokers: testEnvironment.kafkaBrokers(),
-      clientId: uniqueName('voice-test'),
-      partitionsPerTopic: 3,
-      consumer: { sessionTimeoutMs: 6_000, heartbeatIntervalMs: 500, rebalanceTimeoutMs: 6_000, maxWaitTimeMs: 50, joinTimeoutMs: 30_000 },
-    });
-    redis = new Redis(testEnvironment.redisUrl());
-    media = new MediaEngine({ bindAddress: '127.0.0.1', portMin: 32000, portMax: 32999, ttsCacheDir: join(dir, 'tts'), inactivityTimeoutMs: 0 });
-    node = new VoiceNode({
-      nodeId: uniqueName('voice'),
-      bus,
-      media,
-      bindings: new RedisBindingStore(redis),
-      calls: new RedisCallRegistry(redis),
-      counters: new RedisCounterStore(redis, `${uniqueName('vt')}:`),
-      sip: { bindAddress: '127.0.0.1', advertisedAddress: '127.0.0.1', udpPort: 0 },
-      credentialSecret: 'voice-test-credential-secret-0123456789',
-      nonceSecret: 'voice-test-nonce-secret-0123456789',
-      recordingsDir: join(dir, 'recordings'),
-      commandTimeoutMs: 3000,
-      logger: silent,
-    });
-    await node.start();
-    const udp = node.stack.transport('udp')!.sentBy;
-    target = { transport: 'udp', address: udp.address, port: udp.port };
+    voice = await startTestVoiceNode({ rtpPorts: [32000, 32999], dir });
+    ({ bus, media, node, target } = voice);
 
     await bus.subscribe({
       group: uniqueName('test.voice-events'),
@@ -106,19 +66,11 @@ describe('voice: inbound calls from a carrier (real SIP, RTP, sipp, Kafka, Redis
         }
       },
     });
-    const at = new Date().toISOString();
-    await bus.publish([
-      createEnvelope(tenantCreatedV1, tenantId, { tenantId, slug: 'acme', companyName: 'Acme', locale: 'en', plan: 'trial', seatLimit: 5, sipDomain: 'acme.sip.parley.local', createdAt: at }),
-      createEnvelope(phoneNumberAssignedV1, tenantId, { tenantId, numberId: randomUUID(), e164: number, assignedAt: at }),
-    ]);
-    await waitFor('the number in the directory', () => node.directory.routeFor(number));
+    await voice.assignNumber(tenantId, 'acme', number);
   }, 90_000);
 
   afterAll(async () => {
-    await node?.stop();
-    await media?.close();
-    await bus?.close();
-    redis?.disconnect();
+    await voice?.close();
     rmSync(dir, { recursive: true, force: true });
   }, 30_000);
 
