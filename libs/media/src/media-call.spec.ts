@@ -42,7 +42,15 @@ class Peer {
   }
 }
 
-const settle = (): Promise<void> => new Promise((r) => setTimeout(r, 30));
+/** Waits (polling) until the sockets have delivered what a check expects. */
+async function until(check: () => boolean, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 2));
+  }
+}
+const received = (leg: MediaLeg): number => leg.session.getStats().receivedTotal.packets;
 
 describe('MediaLeg and MediaCall (driven tick by tick)', () => {
   let pool: PortPool;
@@ -79,7 +87,7 @@ describe('MediaLeg and MediaCall (driven tick by tick)', () => {
     const player = new PromptPlayer(prompt);
     caller.play(player);
     for (let f = 0; f < 8; f++) call.tick(f);
-    await settle();
+    await until(() => far.received.length >= 8);
     const got = far.audio(0);
     expect(got).toHaveLength(8);
     expect(got[0]!.marker).toBe(true);
@@ -99,7 +107,7 @@ describe('MediaLeg and MediaCall (driven tick by tick)', () => {
     const heard: Int16Array[] = [];
     for (let f = 0; f < 10; f++) {
       far.sendAudio(caller.session.localPort, encodeFromPcm('pcma', tone.subarray(f * 160, (f + 1) * 160)), 8);
-      await settle();
+      await until(() => received(caller) === f + 1);
       call.tick(f);
       if (caller.inboundPayload) heard.push(caller.inboundPcm().slice());
     }
@@ -121,10 +129,10 @@ describe('MediaLeg and MediaCall (driven tick by tick)', () => {
     const fromA = encodeFromPcm('pcmu', renderTone({ frequencies: [1000], durationMs: 20 }));
     for (let f = 0; f < 4; f++) {
       farA.sendAudio(a.session.localPort, fromA, 0);
-      await settle();
+      await until(() => received(a) === f + 1);
       call.tick(f);
     }
-    await settle();
+    await until(() => farB.received.length >= 4 && farA.received.length >= 4);
     const atB = farB.audio(8);
     expect(atB).toHaveLength(4);
     const voiced = atB.filter((p) => !p.payload.every((x) => x === 0xd5));
@@ -146,10 +154,10 @@ describe('MediaLeg and MediaCall (driven tick by tick)', () => {
       fc.sendAudio(caller.session.localPort, encodeFromPcm('pcmu', renderTone({ frequencies: [tones.caller], durationMs: 20 })));
       fa.sendAudio(agent.session.localPort, encodeFromPcm('pcmu', renderTone({ frequencies: [tones.agent], durationMs: 20 })));
       fs.sendAudio(sup.session.localPort, encodeFromPcm('pcmu', renderTone({ frequencies: [tones.sup], durationMs: 20 })));
-      await settle();
+      await until(() => [caller, agent, sup].every((l) => received(l) === f + 1));
       call.tick(f);
     }
-    await settle();
+    await until(() => [fc, fa, fs].every((p) => p.received.length >= 6));
     const level = (p: Peer, hz: number): number => {
       const last = p.audio(0).at(-1)!;
       const pcm = decodeToPcm('pcmu', last.payload);
@@ -170,7 +178,7 @@ describe('MediaLeg and MediaCall (driven tick by tick)', () => {
     call.addLeg(caller);
     caller.sendDigits('7', { durationMs: 60, gapMs: 20 });
     for (let f = 0; f < 6; f++) call.tick(f);
-    await settle();
+    await until(() => far.received.length >= 8);
     const events = far.audio(96);
     expect(events.map((p) => [p.marker, p.payload.toString('hex')])).toEqual([
       [true, '070a00a0'],
@@ -189,7 +197,7 @@ describe('MediaLeg and MediaCall (driven tick by tick)', () => {
     for (const hex of ['04 0a 00a0', '04 8a 0320', '04 8a 0320', '04 8a 0320']) {
       far.sendRaw(caller.session.localPort, serializeRtp({ payloadType: 96, sequenceNumber: far.seq++, timestamp: 5000, ssrc: 77 }, Buffer.from(hex.replace(/ /g, ''), 'hex')));
     }
-    await settle();
+    await until(() => digits.length > 0);
     expect(digits.map((d) => [d.digit, d.durationMs])).toEqual([['4', 100]]);
   });
 
@@ -209,7 +217,7 @@ describe('MediaLeg and MediaCall (driven tick by tick)', () => {
       far.socket.send(serializeRtp({ payloadType: 0, sequenceNumber: far.seq++, timestamp: far.ts, ssrc: 9 }, payload), caller.session.localPort, '127.0.0.1');
       far.ts += 240;
     }
-    await settle();
+    await until(() => received(caller) === 4);
     const bytes: number[] = [];
     const nulls: number[] = [];
     for (let f = 0; f < 9; f++) {

@@ -147,15 +147,17 @@ describe('MediaClock', () => {
     clock.close();
   });
 
-  it('paces real time', async () => {
+  it('paces real time: frame numbers follow the wall clock', async () => {
     const clock = new MediaClock();
-    let ticks = 0;
+    const frames: number[] = [];
     const started = performance.now();
-    clock.add({ tick: () => ticks++ });
+    clock.add({ tick: (f) => frames.push(f) });
     await new Promise((r) => setTimeout(r, 400));
     const elapsed = performance.now() - started;
     clock.close();
-    expect(Math.abs(ticks - elapsed / 20)).toBeLessThanOrEqual(2);
+    // Frame numbers track elapsed time even if a busy machine made the clock skip some.
+    expect(Math.abs(frames.at(-1)! - frames[0]! - elapsed / 20)).toBeLessThanOrEqual(2);
+    expect(frames.length).toBeGreaterThanOrEqual(10);
   });
 
   it('rejects a slot count that does not divide the frame sensibly', () => {

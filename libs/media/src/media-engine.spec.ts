@@ -13,6 +13,14 @@ import { decodeWav, encodeWav } from './wav';
 const BASE = 30400 + (process.pid % 4) * 40;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+async function until(check: () => boolean, ms = 3000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await sleep(5);
+  }
+}
+
 async function phone(): Promise<{ socket: dgram.Socket; port: number; got: RtpPacket[] }> {
   const socket = dgram.createSocket('udp4');
   await new Promise<void>((r) => socket.bind(0, '127.0.0.1', r));
@@ -50,7 +58,7 @@ describe('MediaEngine', () => {
     const promptPath = join(dir, 'welcome.wav');
     await writeFile(promptPath, encodeWav(renderTone({ frequencies: [660], durationMs: 200 })));
     await engine.play('c1', 'caller', { kind: 'file', path: promptPath });
-    await sleep(350);
+    await until(() => events.some((e) => e.type === 'playback-finished'));
     expect(events).toContainEqual({ type: 'playback-finished', callId: 'c1', legId: 'caller', end: 'completed' });
     const heard = caller.got.filter((p) => p.payloadType === 0).map((p) => decodeToPcm('pcmu', p.payload));
     const joined = new Int16Array(heard.length * 160);
@@ -69,7 +77,7 @@ describe('MediaEngine', () => {
     for (const hex of ['050a00a0', '058a0320', '058a0320', '058a0320']) {
       caller.socket.send(serializeRtp({ payloadType: 101, sequenceNumber: 99, timestamp: 9000, ssrc: 1 }, Buffer.from(hex, 'hex')), cl.port, '127.0.0.1');
     }
-    await sleep(100);
+    await until(() => events.some((e) => e.type === 'digit'));
     expect(events).toContainEqual({ type: 'digit', callId: 'c1', legId: 'caller', digit: '5', durationMs: 100 });
     const atAgent = agent.got.filter((p) => p.payloadType === 8).slice(-10).map((p) => decodeToPcm('pcma', p.payload));
     expect(atAgent.some((pcm) => dominantFrequency(pcm, [440, 1000]).frequency === 440 && dominantFrequency(pcm, [440]).amplitude > 1000)).toBe(true);
@@ -106,11 +114,12 @@ describe('MediaEngine', () => {
     await expect(engine.play('c2', 'a', { kind: 'tts', text: 'hi' })).rejects.toThrow(/not configured/);
     await expect(engine.sendDigits('c2', 'a', '1')).rejects.toThrow(/no telephone-event/);
     await engine.updateLeg('c2', 'a', null, { inactivityTimeoutMs: 100 });
-    await sleep(250);
+    await until(() => events.some((e) => e.type === 'inactive'));
+    await sleep(150); // and only once
     expect(events.filter((e) => e.type === 'inactive')).toEqual([{ type: 'inactive', callId: 'c2', legId: 'a', silentMs: expect.any(Number) }]);
     await engine.play('c2', 'a', { kind: 'hold' });
     await engine.stopPlayback('c2', 'a');
-    await sleep(30);
+    await until(() => events.some((e) => e.type === 'playback-finished'));
     expect(events).toContainEqual({ type: 'playback-finished', callId: 'c2', legId: 'a', end: 'stopped' });
   });
 });

@@ -167,6 +167,8 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
   private closed = false;
   /** The hot-path consumer of packets (the leg), called before any 'rtp' listeners. */
   private packetHandler: ((packet: RtpView, from: dgram.RemoteInfo) => void) | null = null;
+  /** 'rtp' listeners, kept up to date so the hot path does not look them up per packet. */
+  private rtpListeners = 0;
 
   private constructor(options: RtpSessionOptions, socket: dgram.Socket, port: number) {
     super();
@@ -186,6 +188,13 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.ringViews = this.ring.map((b) => b);
     this.lastReceivedAt = performance.now();
     this.inactivityMs = 0;
+    const plain = this as EventEmitter;
+    plain.on('newListener', (event: string | symbol) => {
+      if (event === 'rtp') this.rtpListeners++;
+    });
+    plain.on('removeListener', (event: string | symbol) => {
+      if (event === 'rtp') this.rtpListeners--;
+    });
     socket.on('message', this.onMessage);
     socket.on('error', (error: NodeJS.ErrnoException) => {
       // ICMP port unreachable, reported on a connected socket: the far end is gone or not yet
@@ -319,7 +328,7 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
     this.stats.update(view.sequenceNumber, view.timestamp, now, view.payloadLength);
     const handler = this.packetHandler;
     if (handler !== null) handler(view, from);
-    if (this.listenerCount('rtp') > 0) this.emit('rtp', view, from);
+    if (this.rtpListeners > 0) this.emit('rtp', view, from);
   };
 
   /**

@@ -20,7 +20,9 @@ describe('TextToSpeech with espeak-ng and sox', () => {
     ['English with flite', { text: 'Please hold.', language: 'en', engine: 'flite' as const }],
   ])('%s: an 8 kHz mono prompt, then a cache hit that is fast and the same file', async (_name, request) => {
     const tts = new TextToSpeech({ cacheDir: dir });
+    const firstStarted = performance.now();
     const first = await tts.synthesize(request);
+    const firstMs = performance.now() - firstStarted;
     expect(first.cached).toBe(false);
     const wav = decodeWav(await readFile(first.path));
     expect(wav).toMatchObject({ encoding: 'pcm16', sampleRate: 8000, channels: 1 });
@@ -34,7 +36,7 @@ describe('TextToSpeech with espeak-ng and sox', () => {
     const second = await new TextToSpeech({ cacheDir: dir }).synthesize(request);
     const elapsed = performance.now() - started;
     expect(second).toEqual({ ...first, cached: true });
-    expect(elapsed).toBeLessThan(50);
+    expect(elapsed).toBeLessThan(Math.max(50, firstMs / 2)); // a stat, no synthesis
     expect((await stat(first.path)).mtimeMs).toBe(before);
   });
 

@@ -7,6 +7,14 @@ import { decodeToPcm, dominantFrequency, type MediaEngineEvent, MediaWorkerPool,
 const BASE = 31000 + (process.pid % 2) * 80;
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
+async function until(check: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('condition not met in time');
+    await sleep(5);
+  }
+}
+
 describe('MediaWorkerPool (2 worker threads)', () => {
   let pool: MediaWorkerPool;
   const sockets: dgram.Socket[] = [];
@@ -52,17 +60,16 @@ describe('MediaWorkerPool (2 worker threads)', () => {
     expect(ports.some((p) => p < BASE + 40) && ports.some((p) => p >= BASE + 40)).toBe(true);
 
     for (let i = 0; i < 4; i++) await pool.play(`call-${i}`, 'caller', { kind: 'tone', pattern: 'busyUs' });
-    await sleep(300);
-    for (const phone of phones) {
-      const voiced = phone.got.filter((p) => p.payloadType === 0).map((p) => decodeToPcm('pcmu', p.payload)).find((pcm) => dominantFrequency(pcm, [480]).amplitude > 2000);
-      expect(voiced).toBeDefined();
-    }
+    // Busy tone (480 + 620 Hz) reaches every phone, from both workers.
+    const hearsBusyTone = (phone: (typeof phones)[number]): boolean =>
+      phone.got.some((p) => p.payloadType === 0 && dominantFrequency(decodeToPcm('pcmu', p.payload), [480]).amplitude > 2000);
+    await until(() => phones.every(hearsBusyTone));
 
     const legOfCall3 = legs[3]!;
     for (const hex of ['0b0a00a0', '0b8a0320', '0b8a0320', '0b8a0320']) {
       phones[3]!.socket.send(serializeRtp({ payloadType: 101, sequenceNumber: 1, timestamp: 160, ssrc: 3 }, Buffer.from(hex, 'hex')), legOfCall3.port, '127.0.0.1');
     }
-    await sleep(100);
+    await until(() => events.some((e) => e.type === 'digit'));
     expect(events).toContainEqual({ type: 'digit', callId: 'call-3', legId: 'caller', digit: '#', durationMs: 100 });
 
     await expect(pool.bridge('no-such-call')).rejects.toThrow(/no media for call "no-such-call"/);
