@@ -1,5 +1,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createSocket } from 'node:dgram';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +16,19 @@ function freePort(): Promise<number> {
       server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
     });
   });
+}
+
+/** A port free for both TCP and UDP (SIP listens on both). */
+async function freeSipPort(): Promise<number> {
+  for (;;) {
+    const port = await freePort();
+    const free = await new Promise<boolean>((resolve) => {
+      const socket = createSocket('udp4');
+      socket.once('error', () => resolve(false));
+      socket.bind(port, '127.0.0.1', () => socket.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
 }
 
 interface Running {
@@ -73,7 +87,7 @@ describe('npm start: the all-in-one platform (embedded PostgreSQL, in-process bu
   let sipPort: number;
 
   beforeAll(async () => {
-    const [http, pg, s3, sip] = [await freePort(), await freePort(), await freePort(), await freePort()];
+    const [http, pg, s3, sip] = [await freePort(), await freePort(), await freePort(), await freeSipPort()];
     env = { PARLEY_DATA_DIR: dataDir, HTTP_PORT: String(http), PARLEY_PG_PORT: String(pg), PARLEY_S3_PORT: String(s3), SIP_PORT: String(sip), RTP_PORT_MIN: '42000', RTP_PORT_MAX: '42999' };
     sipPort = sip;
     base = `http://127.0.0.1:${http}`;

@@ -4,7 +4,8 @@
 // Every call plays a BENCH_PROMPT_SECONDS prompt to the caller, then bridges caller and agent and
 // records them in stereo. Engine = MediaWorkerPool with BENCH_WORKERS threads (0 = in this thread).
 // Prints one JSON line: this process's CPU (all its threads) over the steady state, packets, loss,
-// clock lateness.
+// clock lateness. On loopback a send also pays the receiver's kernel delivery, and the phones share
+// the same cores: compare with a plain Node UDP echo at the same packet rate before blaming the engine.
 //   BENCH_CALLS (1000), BENCH_SECONDS (20), BENCH_PROMPT_SECONDS (3), BENCH_WORKERS (2),
 //   BENCH_RECORDING (pcm16 | pcmu | none), BENCH_PHONES (c: rtp-phones.c built with gcc, one socket,
 //   sendmmsg/recvmmsg — light enough to leave the cores to the engine; node: media-load-phones.ts)
@@ -148,6 +149,8 @@ async function main(): Promise<void> {
       cores: cpus().length,
       enginePctOfOneCore: Math.round((cpuMs / wallMs) * 1000) / 10,
       enginePctOfAllCores: Math.round((cpuMs / wallMs / cpus().length) * 1000) / 10,
+      userPctOfOneCore: Math.round((cpu.user / 1000 / wallMs) * 1000) / 10,
+      systemPctOfOneCore: Math.round((cpu.system / 1000 / wallMs) * 1000) / 10,
       usPerCallFrame: Math.round(((cpuMs * 1000) / (calls * 50 * (wallMs / 1000))) * 100) / 100,
       engineSteady: { sent: delta('sent'), received: delta('received'), lost: delta('lost'), late: delta('late'), expectedEachWay: Math.round(calls * 2 * 50 * (wallMs / 1000)) },
       phones: { kind: phonesKind, ...far },
