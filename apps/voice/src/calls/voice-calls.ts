@@ -81,8 +81,6 @@ interface Call {
   /** The second leg, when bridged to an outside number. */
   outbound?: { dialog: Dialog; trunk: string; number: string };
   dialing: boolean;
-  /** The call's events go out one after another, in the order they happened. */
-  published: Promise<void>;
 }
 
 const CALLER_LEG = 'caller';
@@ -211,7 +209,6 @@ export class VoiceCalls {
       recording: false,
       sessionVersion: 1,
       dialing: false,
-      published: Promise.resolve(),
     };
     this.calls.set(id, call);
     this.byInvite.set(inbound, call);
@@ -219,7 +216,7 @@ export class VoiceCalls {
     inbound.on('cancelled', () => void this.end(call, 'caller-hangup', { sendBye: false }));
     inbound.respond(180, 'Ringing', { Contact: this.contact() });
     this.options.logger.info({ tenantId: call.tenantId, callId: id, to: route.e164 }, 'inbound call');
-    await this.publishFor(call, voiceCallStartedV1, {
+    await this.publish(call.tenantId, voiceCallStartedV1, {
       callId: id,
       direction: 'inbound',
       from: request.from.uri,
@@ -269,7 +266,7 @@ export class VoiceCalls {
           { maxDigits: command.maxDigits, terminator: command.terminator, firstDigitTimeoutMs: command.firstDigitTimeoutMs, interDigitTimeoutMs: command.interDigitTimeoutMs },
           (digits, outcome) => {
             if (call.collector === collector) call.collector = undefined;
-            void this.publishFor(call, voiceCallDigitsCollectedV1, { callId: call.id, commandId: message.commandId, digits, outcome });
+            void this.publish(call.tenantId, voiceCallDigitsCollectedV1, { callId: call.id, commandId: message.commandId, digits, outcome });
           },
         );
         call.collector = collector;
@@ -327,7 +324,7 @@ export class VoiceCalls {
       call.outbound = { dialog: outcome.dialog, trunk: outcome.trunk, number };
       this.byDialog.set(`${outcome.dialog.callId}|${outcome.dialog.localTag}|${outcome.dialog.remoteTag}`, call);
       this.options.logger.info({ tenantId: call.tenantId, callId: call.id, trunk: outcome.trunk, commandId }, 'bridged to an outside number');
-      await this.publishFor(call, voiceCallBridgedV1, { callId: call.id, target: { kind: 'number', number }, bridgedAt: new Date(this.now()).toISOString() });
+      await this.publish(call.tenantId, voiceCallBridgedV1, { callId: call.id, target: { kind: 'number', number }, bridgedAt: new Date(this.now()).toISOString() });
     } finally {
       call.dialing = false;
     }
@@ -348,7 +345,7 @@ export class VoiceCalls {
     call.answeredAt = this.now();
     this.byDialog.set(`${dialog.callId}|${dialog.localTag}|${dialog.remoteTag}`, call);
     call.invite.on('ackTimeout', () => void this.end(call, 'failed', { sendBye: true }));
-    void this.publishFor(call, voiceCallAnsweredV1, { callId: call.id, answeredAt: new Date(call.answeredAt).toISOString() });
+    void this.publish(call.tenantId, voiceCallAnsweredV1, { callId: call.id, answeredAt: new Date(call.answeredAt).toISOString() });
   }
 
   private async onReInvite(call: Call, inbound: InboundRequest): Promise<void> {
@@ -365,8 +362,9 @@ export class VoiceCalls {
     call.offer = offer;
     await this.options.media.updateLeg(call.id, CALLER_LEG, { address: offer.address, port: offer.port });
     call.sessionVersion += 1;
-    inbound.respond(200, 'OK', { Contact: this.contact(), 'Content-Type': 'application/sdp' }, this.localSdp(call, false));
+    // The hold event goes out before the answer, so the next re-INVITE's event cannot overtake it.
     if (holding !== wasHeld) await this.noteHold(call, holding, 'caller');
+    inbound.respond(200, 'OK', { Contact: this.contact(), 'Content-Type': 'application/sdp' }, this.localSdp(call, false));
   }
 
   private async setHold(call: Call, on: boolean, by: 'command' | 'agent'): Promise<void> {
@@ -382,7 +380,7 @@ export class VoiceCalls {
       call.holdMs += now - call.heldSince;
       call.heldSince = undefined;
     }
-    await this.publishFor(call, voiceCallHeldV1, { callId: call.id, held, by, at: new Date(now).toISOString() });
+    await this.publish(call.tenantId, voiceCallHeldV1, { callId: call.id, held, by, at: new Date(now).toISOString() });
   }
 
   private async record(call: Call, type: 'record-start' | 'record-pause' | 'record-resume' | 'record-stop'): Promise<void> {
@@ -408,7 +406,7 @@ export class VoiceCalls {
       const previous = call.playback;
       call.playback = undefined;
       await this.options.media.stopPlayback(call.id, CALLER_LEG);
-      if (previous.kind === 'play') await this.publishFor(call, voiceCallPlaybackFinishedV1, { callId: call.id, commandId: previous.commandId, outcome: 'stopped' });
+      if (previous.kind === 'play') await this.publish(call.tenantId, voiceCallPlaybackFinishedV1, { callId: call.id, commandId: previous.commandId, outcome: 'stopped' });
     }
     call.playback = playback;
     await this.playNext(call);
@@ -421,7 +419,7 @@ export class VoiceCalls {
     if (!next) {
       call.playback = undefined;
       if (playback.kind === 'collect') playback.collector?.start();
-      else await this.publishFor(call, voiceCallPlaybackFinishedV1, { callId: call.id, commandId: playback.commandId, outcome: 'completed' });
+      else await this.publish(call.tenantId, voiceCallPlaybackFinishedV1, { callId: call.id, commandId: playback.commandId, outcome: 'completed' });
       return;
     }
     const spec: PlaySpec = next.kind === 'file' ? { kind: 'file', path: next.uri } : { kind: 'tts', text: next.text, language: next.locale, ...(next.voice ? { voice: next.voice } : {}) };
@@ -429,7 +427,7 @@ export class VoiceCalls {
       await this.options.media.play(call.id, CALLER_LEG, spec);
     } catch (error) {
       call.playback = undefined;
-      await this.publishFor(call, voiceCallPlaybackFinishedV1, { callId: call.id, commandId: playback.commandId, outcome: 'failed', detail: error instanceof Error ? error.message : String(error) });
+      await this.publish(call.tenantId, voiceCallPlaybackFinishedV1, { callId: call.id, commandId: playback.commandId, outcome: 'failed', detail: error instanceof Error ? error.message : String(error) });
       playback.collector?.start();
     }
   }
@@ -442,7 +440,7 @@ export class VoiceCalls {
       if (playback?.bargeIn) {
         call.playback = undefined;
         await this.options.media.stopPlayback(call.id, CALLER_LEG);
-        if (playback.kind === 'play') await this.publishFor(call, voiceCallPlaybackFinishedV1, { callId: call.id, commandId: playback.commandId, outcome: 'barged-in' });
+        if (playback.kind === 'play') await this.publish(call.tenantId, voiceCallPlaybackFinishedV1, { callId: call.id, commandId: playback.commandId, outcome: 'barged-in' });
         else playback.collector?.start();
       }
       call.collector?.push(event.digit);
@@ -492,7 +490,7 @@ export class VoiceCalls {
     }
     const now = this.now();
     if (call.heldSince !== undefined) call.holdMs += now - call.heldSince;
-    await this.publishFor(call, voiceCallEndedV1, {
+    await this.publish(call.tenantId, voiceCallEndedV1, {
       callId: call.id,
       reason,
       endedAt: new Date(now).toISOString(),
@@ -505,7 +503,7 @@ export class VoiceCalls {
   }
 
   private async publishRecording(call: Call, result: { path: string; durationMs: number; bytes: number }): Promise<void> {
-    await this.publishFor(call, voiceRecordingCompletedV1, { callId: call.id, recordingId: randomUUID(), file: result.path, durationMs: Math.round(result.durationMs), bytes: result.bytes, channels: 'stereo' });
+    await this.publish(call.tenantId, voiceRecordingCompletedV1, { callId: call.id, recordingId: randomUUID(), file: result.path, durationMs: Math.round(result.durationMs), bytes: result.bytes, channels: 'stereo' });
   }
 
   private localSdp(call: Call, holding: boolean): string {
@@ -529,12 +527,6 @@ export class VoiceCalls {
 
   private contact(): string {
     return `<${this.contactUri()}>`;
-  }
-
-  /** Publishes an event of a call after the call's earlier events (handlers of one call interleave at awaits). */
-  private publishFor<T extends TopicDefinition>(call: Call, topic: T, payload: PayloadOf<T>): Promise<void> {
-    call.published = call.published.then(() => this.publishFor(call, topic, payload));
-    return call.published;
   }
 
   private async publish<T extends TopicDefinition>(tenantId: string, topic: T, payload: PayloadOf<T>): Promise<void> {
