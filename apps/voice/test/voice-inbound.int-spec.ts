@@ -36,7 +36,6 @@ describe('voice: inbound calls from a carrier (real SIP, RTP, sipp, Kafka, Redis
   const number = `+1800555${String(Math.floor(Math.random() * 9000) + 1000)}`;
   const dir = mkdtempSync(join(tmpdir(), 'parley-voice-'));
   const events: Envelope[] = [];
-  const driveWith = new Map<string, VoiceCommand[]>();
   let voice: TestVoiceNode;
   let bus: KafkaEventBus;
   let media: MediaEngine;
@@ -62,7 +61,6 @@ describe('voice: inbound calls from a carrier (real SIP, RTP, sipp, Kafka, Redis
         if (envelope.type === voiceCallStartedV1.name) {
           const p = envelope.payload as { callId: string; from: string };
           for (const cmd of script(p.from)) await command(p.callId, cmd);
-          driveWith.set(p.callId, script(p.from));
         }
       },
     });
