@@ -29,6 +29,9 @@ import { UsersController } from './users/users.controller';
 import { PhoneNumbersController } from './phone-numbers/phone-numbers.controller';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { SipCredentialsController } from './sip-credentials/sip-credentials.controller';
+import { VoiceSettingsRepository } from './voice-settings/voice-settings.repository';
+import { VoiceSettingsService } from './voice-settings/voice-settings.service';
+import { VoiceSettingsController } from './voice-settings/voice-settings.controller';
 
 /** What the tenant service needs from whoever runs it (its own main.ts, or apps/platform). */
 export interface TenantServiceDeps {
@@ -62,7 +65,7 @@ export class TenantModule {
   static register(deps: TenantServiceDeps): DynamicModule {
     return {
       module: TenantModule,
-      controllers: [TenantController, AuthController, UsersController, PhoneNumbersController, ApiKeysController, SipCredentialsController],
+      controllers: [TenantController, AuthController, UsersController, PhoneNumbersController, ApiKeysController, SipCredentialsController, VoiceSettingsController],
       providers: [
         { provide: TENANT_CONFIG, useValue: deps.config },
         { provide: TENANT_DATA_SOURCE, useValue: deps.dataSource },
@@ -83,6 +86,7 @@ export class TenantModule {
         RefreshTokenRepository,
         PhoneNumberRepository,
         ApiKeyRepository,
+        VoiceSettingsRepository,
         SessionService,
         LoginService,
         SignupService,
@@ -92,6 +96,7 @@ export class TenantModule {
         PhoneNumbersService,
         ApiKeysService,
         SipCredentialsService,
+        VoiceSettingsService,
         DirectorySnapshotService,
       ],
       exports: [ApiKeysService, DirectorySnapshotService, SignupService, PhoneNumbersService, UsersService, SeatsService, TENANT_UNIT_OF_WORK],

@@ -12,6 +12,7 @@ const TENANT_TABLES: Record<string, string> = {
   seats: 'tenant_id',
   phone_numbers: 'tenant_id',
   api_keys: 'tenant_id',
+  voice_settings: 'tenant_id',
   outbox: 'tenant_id',
   inbox: 'tenant_id',
 };
@@ -34,6 +35,7 @@ describe('tenant isolation (row-level security and the API)', () => {
     await t.http.put(`/api/v1/users/${aAgent.id}/seat`).set(a.auth).expect(200);
     aNumberId = (await t.http.post('/api/v1/phone-numbers').set(a.auth).send({ e164: `+1628555${String(Math.floor(Math.random() * 9000) + 1000)}` }).expect(201)).body.id;
     aKeyId = (await t.http.post('/api/v1/api-keys').set(a.auth).send({ name: 'A key' }).expect(201)).body.id;
+    await t.http.put('/api/v1/tenant/voice-settings').set(a.auth).send({ backupNumber: null, fallbackPrompt: { text: 'A is closed.', locale: 'en' } }).expect(200);
     await uow.inTenant(a.tenant.id, (tx) => new Inbox('tenant').handleOnce(tx, 'tenant.isolation-test', randomUUID(), async () => undefined));
   });
   afterAll(() => t?.close());

@@ -9,6 +9,7 @@ import {
   userCreatedV1,
   userDeactivatedV1,
   voiceCommandIssuedV1,
+  voiceSettingsUpdatedV1,
   type PayloadOf,
 } from '@parley/contracts';
 import { type MediaEngineApi } from '@parley/media';
@@ -85,7 +86,7 @@ export class VoiceNode {
     this.subscriptions.push(
       await this.options.bus.subscribe({
         group: `voice.directory.${this.options.nodeId}`,
-        topics: [tenantCreatedV1, tenantUpdatedV1, phoneNumberAssignedV1, phoneNumberReleasedV1, userCreatedV1, userDeactivatedV1, seatAssignedV1, seatReleasedV1],
+        topics: [tenantCreatedV1, tenantUpdatedV1, phoneNumberAssignedV1, phoneNumberReleasedV1, userCreatedV1, userDeactivatedV1, seatAssignedV1, seatReleasedV1, voiceSettingsUpdatedV1],
         fromBeginning: true,
         handle: async ({ envelope, topic }) => {
           const p = envelope.payload;
@@ -111,6 +112,9 @@ export class VoiceNode {
               break;
             case seatReleasedV1.name:
               d.onSeat(p as PayloadOf<typeof seatReleasedV1>, false);
+              break;
+            case voiceSettingsUpdatedV1.name:
+              d.onVoiceSettings(p as PayloadOf<typeof voiceSettingsUpdatedV1>);
               break;
           }
         },

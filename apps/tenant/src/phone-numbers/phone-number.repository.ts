@@ -15,6 +15,11 @@ export class PhoneNumberRepository {
     return tx.manager.getRepository(PhoneNumberEntity).find({ where: { releasedAt: IsNull() }, order: { e164: 'ASC' } });
   }
 
+  /** The tenant's active number with this E.164 form, if it has one. */
+  async findActiveByE164(tx: TenantTransaction, e164: string): Promise<PhoneNumberEntity | null> {
+    return tx.manager.getRepository(PhoneNumberEntity).findOneBy({ e164, releasedAt: IsNull() });
+  }
+
   async findActive(tx: TenantTransaction, id: string): Promise<PhoneNumberEntity | null> {
     return tx.manager.getRepository(PhoneNumberEntity).findOneBy({ id, releasedAt: IsNull() });
   }

@@ -8,19 +8,19 @@ import { type Clock, TENANT_CLOCK, TENANT_UNIT_OF_WORK } from '../tenant.tokens'
 import { toPhoneNumberView } from '../views';
 import { PhoneNumberRepository } from './phone-number.repository';
 
-function invalidNumber(reason: string): BadRequestException {
-  return new BadRequestException({ message: `invalid body: e164 ${reason}`, fields: [{ path: 'e164', message: reason }] });
+function invalidNumber(field: string, reason: string): BadRequestException {
+  return new BadRequestException({ message: `invalid body: ${field} ${reason}`, fields: [{ path: field, message: reason }] });
 }
 
-/** Normalizes a DID to E.164 or explains why it is not one. */
-export function toE164(input: string): string {
-  if (!input.startsWith('+')) throw invalidNumber('must start with + and the country code, e.g. +18005550100');
+/** Normalizes a phone number to E.164 or explains why it is not one, naming the body field it came in (a DID's `e164` by default). */
+export function toE164(input: string, field = 'e164'): string {
+  if (!input.startsWith('+')) throw invalidNumber(field, 'must start with + and the country code, e.g. +18005550100');
   try {
     const parsed = parsePhoneNumberWithError(input);
-    if (!parsed.isValid()) throw invalidNumber(`is not a valid phone number for ${parsed.country ?? `country code +${parsed.countryCallingCode}`}`);
+    if (!parsed.isValid()) throw invalidNumber(field, `is not a valid phone number for ${parsed.country ?? `country code +${parsed.countryCallingCode}`}`);
     return parsed.number;
   } catch (error) {
-    if (error instanceof ParseError) throw invalidNumber(`is not a phone number (${error.message.toLowerCase().replace(/_/g, ' ')})`);
+    if (error instanceof ParseError) throw invalidNumber(field, `is not a phone number (${error.message.toLowerCase().replace(/_/g, ' ')})`);
     throw error;
   }
 }

@@ -8,6 +8,8 @@ export interface DirectorySnapshot {
   numbers: { tenantId: string; numberId: string; e164: string; assignedAt: string }[];
   users: { tenantId: string; userId: string }[];
   seats: { tenantId: string; userId: string }[];
+  /** Voice emergency settings of the tenants that set them, as their latest `tenant.voice-settings.updated.v1` states them. */
+  voiceSettings: { tenantId: string; revision: number; backupNumber: string | null; fallbackPrompt: { text: string; locale: 'en' | 'zh-CN' } | null; updatedAt: string }[];
 }
 
 /**
@@ -25,11 +27,20 @@ export class DirectorySnapshotService {
       const numbers: { id: string; tenant_id: string; e164: string; assigned_at: Date }[] = await tx.manager.query('SELECT id, tenant_id, e164, assigned_at FROM tenant.phone_numbers WHERE released_at IS NULL');
       const users: { id: string; tenant_id: string }[] = await tx.manager.query('SELECT id, tenant_id FROM tenant.users WHERE active');
       const seats: { user_id: string; tenant_id: string }[] = await tx.manager.query('SELECT user_id, tenant_id FROM tenant.seats');
+      const voiceSettings: { tenant_id: string; revision: number; backup_number: string | null; fallback_prompt_text: string | null; fallback_prompt_locale: 'en' | 'zh-CN' | null; updated_at: Date }[] =
+        await tx.manager.query('SELECT tenant_id, revision, backup_number, fallback_prompt_text, fallback_prompt_locale, updated_at FROM tenant.voice_settings');
       return {
         tenants: tenants.map((t) => ({ tenantId: t.id, slug: t.slug, companyName: t.company_name, locale: t.locale, plan: t.plan, seatLimit: t.seat_limit, sipDomain: t.sip_domain, createdAt: t.created_at.toISOString() })),
         numbers: numbers.map((n) => ({ tenantId: n.tenant_id, numberId: n.id, e164: n.e164, assignedAt: n.assigned_at.toISOString() })),
         users: users.map((u) => ({ tenantId: u.tenant_id, userId: u.id })),
         seats: seats.map((s) => ({ tenantId: s.tenant_id, userId: s.user_id })),
+        voiceSettings: voiceSettings.map((v) => ({
+          tenantId: v.tenant_id,
+          revision: v.revision,
+          backupNumber: v.backup_number,
+          fallbackPrompt: v.fallback_prompt_text !== null && v.fallback_prompt_locale !== null ? { text: v.fallback_prompt_text, locale: v.fallback_prompt_locale } : null,
+          updatedAt: v.updated_at.toISOString(),
+        })),
       };
     });
   }

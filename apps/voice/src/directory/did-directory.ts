@@ -1,10 +1,29 @@
-import { type PayloadOf, type phoneNumberAssignedV1, type phoneNumberReleasedV1, type tenantCreatedV1, type tenantUpdatedV1 } from '@parley/contracts';
+import {
+  type Locale,
+  type PayloadOf,
+  type phoneNumberAssignedV1,
+  type phoneNumberReleasedV1,
+  type tenantCreatedV1,
+  type tenantUpdatedV1,
+  type voiceSettingsUpdatedV1,
+} from '@parley/contracts';
 
 export interface TenantSipInfo {
   tenantId: string;
   slug: string;
   sipDomain: string;
 }
+
+/** What voice does with a new call of the tenant that no service commands in time (the emergency path). */
+export interface VoiceSettings {
+  /** E.164; where the call is forwarded after the prompt. null: hang up politely. */
+  readonly backupNumber: string | null;
+  /** Said first. null: voice's built-in apology. */
+  readonly fallbackPrompt: { readonly text: string; readonly locale: Locale } | null;
+}
+
+/** A tenant that never set its voice settings (or whose event has not arrived yet). */
+const NO_VOICE_SETTINGS: VoiceSettings = Object.freeze({ backupNumber: null, fallbackPrompt: null });
 
 export interface NumberRoute {
   tenantId: string;
@@ -24,6 +43,8 @@ export class DidDirectory {
   /** userId → tenantId of active users, and which of them hold an agent seat. */
   private readonly users = new Map<string, string>();
   private readonly seated = new Set<string>();
+  /** tenantId → its voice emergency settings and the revision they came with. */
+  private readonly voiceSettings = new Map<string, { revision: number; settings: VoiceSettings }>();
 
   onTenant(event: PayloadOf<typeof tenantCreatedV1> | PayloadOf<typeof tenantUpdatedV1>): void {
     const previous = this.tenantsById.get(event.tenantId);
@@ -57,6 +78,20 @@ export class DidDirectory {
     else this.seated.delete(event.userId);
   }
 
+  onVoiceSettings(event: PayloadOf<typeof voiceSettingsUpdatedV1>): void {
+    const held = this.voiceSettings.get(event.tenantId);
+    // One tenant's changes share a partition key, so they arrive in order; but a snapshot loaded
+    // before the topic is replayed, or a redelivery, may hold newer settings than the event.
+    if (held && held.revision >= event.revision) return;
+    const fallbackPrompt = event.fallbackPrompt ? Object.freeze({ text: event.fallbackPrompt.text, locale: event.fallbackPrompt.locale }) : null;
+    this.voiceSettings.set(event.tenantId, { revision: event.revision, settings: Object.freeze({ backupNumber: event.backupNumber, fallbackPrompt }) });
+  }
+
+  /** The tenant's voice emergency settings; none set (both null) when the tenant never set them. */
+  voiceSettingsOf(tenantId: string): VoiceSettings {
+    return this.voiceSettings.get(tenantId)?.settings ?? NO_VOICE_SETTINGS;
+  }
+
   /** Whether the user is an active user of the tenant holding an agent seat (the licence to take calls). */
   mayWorkAsAgent(tenantId: string, userId: string): boolean {
     return this.users.get(userId) === tenantId && this.seated.has(userId);
@@ -68,11 +103,13 @@ export class DidDirectory {
     numbers: Parameters<DidDirectory['onNumberAssigned']>[0][];
     users: { tenantId: string; userId: string }[];
     seats: { tenantId: string; userId: string }[];
+    voiceSettings: Parameters<DidDirectory['onVoiceSettings']>[0][];
   }): void {
     for (const t of snapshot.tenants) this.onTenant(t);
     for (const n of snapshot.numbers) this.onNumberAssigned(n);
     for (const u of snapshot.users) this.onUserCreated(u);
     for (const s of snapshot.seats) this.onSeat(s, true);
+    for (const v of snapshot.voiceSettings) this.onVoiceSettings(v);
   }
 
   /** The tenant a dialled number belongs to; accepts `+1800...`, `1800...` with a leading + added, or `tel:`/`sip:` user parts. */

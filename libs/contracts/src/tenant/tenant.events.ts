@@ -101,6 +101,26 @@ export const phoneNumberReleasedV1 = defineTopic({
   keyOf: (p) => p.e164,
 });
 
+/** An E.164 number as the tenant service stores it: `+`, country code, 7 to 15 digits in all. */
+const e164 = z.string().regex(/^\+[1-9][0-9]{6,14}$/);
+
+export const voiceSettingsUpdatedV1 = defineTopic({
+  name: 'tenant.voice-settings.updated.v1',
+  description:
+    "A tenant's voice emergency settings changed (what voice does with a new call no service commands: the prompt it plays and the number it forwards to); the payload is the new state.",
+  schema: z.object({
+    tenantId: z.uuid(),
+    /** Grows by one with every change of the tenant's settings: a projection keeps the highest it has seen. */
+    revision: z.number().int().positive(),
+    /** Where voice forwards the call after the prompt; null: it hangs up politely instead. */
+    backupNumber: e164.nullable(),
+    /** What voice says first; null: its built-in apology. */
+    fallbackPrompt: z.object({ text: z.string().min(1), locale: localeSchema }).nullable(),
+    updatedAt: isoInstant,
+  }),
+  keyOf: (p) => p.tenantId,
+});
+
 export const tenantTopics = [
   tenantCreatedV1,
   tenantUpdatedV1,
@@ -111,4 +131,5 @@ export const tenantTopics = [
   seatReleasedV1,
   phoneNumberAssignedV1,
   phoneNumberReleasedV1,
+  voiceSettingsUpdatedV1,
 ] as const;

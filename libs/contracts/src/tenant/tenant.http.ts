@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { localeSchema, planIdSchema } from './tenant.events';
+import { localeSchema, planIdSchema, type Locale } from './tenant.events';
 import { roleSchema } from './roles';
 
 /** Request and response bodies of the tenant service's HTTP API (/api/v1), shared with the web app. */
@@ -80,8 +80,14 @@ export const updateUserRequestSchema = z
   .refine((b) => Object.keys(b).length > 0, { error: 'must change at least one of name, role, locale' });
 export type UpdateUserRequest = z.infer<typeof updateUserRequestSchema>;
 
+/** A phone number as typed; the service normalizes it to E.164 (libphonenumber-js) or says why it is not one. */
+const phoneNumberInput = z
+  .string({ error: 'must be a string' })
+  .min(3, { error: 'must be an E.164 number such as +18005550100' })
+  .max(20, { error: 'must be an E.164 number such as +18005550100' });
+
 export const addPhoneNumberRequestSchema = z.strictObject({
-  e164: z.string({ error: 'must be a string' }).min(3, { error: 'must be an E.164 number such as +18005550100' }).max(20, { error: 'must be an E.164 number such as +18005550100' }),
+  e164: phoneNumberInput,
   label: z.string({ error: 'must be a string' }).trim().max(80, { error: 'must be at most 80 characters' }).optional(),
 });
 export type AddPhoneNumberRequest = z.infer<typeof addPhoneNumberRequestSchema>;
@@ -167,3 +173,46 @@ export const updateTenantRequestSchema = z
   })
   .refine((b) => Object.keys(b).length > 0, { error: 'must change at least one of companyName, locale' });
 export type UpdateTenantRequest = z.infer<typeof updateTenantRequestSchema>;
+
+/** The longest fallback prompt a tenant may set, in characters. */
+export const FALLBACK_PROMPT_MAX_LENGTH = 500;
+
+/** Control characters other than tab, line feed and carriage return: nothing a speech engine should get (and NUL, which PostgreSQL refuses). */
+function hasControlCharacter(text: string): boolean {
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if ((code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) || code === 0x7f) return true;
+  }
+  return false;
+}
+
+export const fallbackPromptSchema = z.strictObject({
+  text: z
+    .string({ error: 'must be a string' })
+    .trim()
+    .min(1, { error: 'must not be empty' })
+    .max(FALLBACK_PROMPT_MAX_LENGTH, { error: `must be at most ${FALLBACK_PROMPT_MAX_LENGTH} characters` })
+    .refine((text) => !hasControlCharacter(text), { error: 'must not contain control characters (tabs and line breaks are fine)' }),
+  locale: localeSchema,
+});
+export type FallbackPrompt = z.infer<typeof fallbackPromptSchema>;
+
+/**
+ * The whole of a tenant's voice emergency settings (PUT replaces them): what voice does with a new
+ * call that no service commands within 3 s. `null` clears a setting.
+ */
+export const updateVoiceSettingsRequestSchema = z.strictObject({
+  /** Where the call is forwarded after the prompt; null: voice hangs up politely instead. */
+  backupNumber: phoneNumberInput.nullable(),
+  /** What the caller hears first; null: voice's built-in apology. */
+  fallbackPrompt: fallbackPromptSchema.nullable(),
+});
+export type UpdateVoiceSettingsRequest = z.infer<typeof updateVoiceSettingsRequestSchema>;
+
+export interface VoiceSettingsView {
+  /** E.164, normalized. */
+  backupNumber: string | null;
+  fallbackPrompt: { text: string; locale: Locale } | null;
+  /** When the settings last changed; null while the tenant never set them. */
+  updatedAt: string | null;
+}
