@@ -16,6 +16,9 @@ export function fieldErrors(error: z.ZodError): FieldError[] {
     if (issue.code === 'invalid_type' && issue.input === undefined) {
       return { path, message: 'is required' };
     }
+    if (issue.code === 'invalid_type') {
+      return { path, message: `must be ${issue.expected}, not ${issue.input === null ? 'null' : Array.isArray(issue.input) ? 'an array' : typeof issue.input}` };
+    }
     return { path, message: issue.message };
   });
 }
@@ -31,7 +34,8 @@ export class ZodValidationPipe<TSchema extends z.ZodType> implements PipeTransfo
     if (this.what === 'body' && (typeof value !== 'object' || value === null || Array.isArray(value))) {
       throw new BadRequestException({ message: 'the request body must be a JSON object', fields: [{ path: '(body)', message: 'must be a JSON object' }] });
     }
-    const result = this.schema.safeParse(value);
+    // reportInput: zod 4 leaves the input out of issues otherwise, and a wrong type would read as "is required".
+    const result = this.schema.safeParse(value, { reportInput: true });
     if (!result.success) {
       const fields = fieldErrors(result.error);
       throw new BadRequestException({ message: `invalid ${this.what}: ${fields.map((f) => `${f.path} ${f.message}`).join('; ')}`, fields });
