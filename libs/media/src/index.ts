@@ -1,11 +1,13 @@
-// @parley/media: the media engine (everything but WebRTC): RTP/RTCP packets, the port pool, RTP
-// sessions with symmetric-RTP latching and RFC 3550 statistics, G.711, RFC 4733 DTMF, the jitter
-// buffer, the process media clock, legs and calls (bridge, mix, supervision), WAV prompts and the
-// streaming stereo recorder, prompt playback, TTS, music on hold, tones and a Goertzel detector.
+// @parley/media: the media engine: RTP/RTCP packets, the port pool, RTP sessions with
+// symmetric-RTP latching and RFC 3550 statistics, G.711, RFC 4733 DTMF, the jitter buffer, the
+// process media clock, legs (over RTP or WebRTC, see leg-transport.ts) and calls (bridge, mix,
+// supervision), WAV prompts and the streaming stereo recorder, prompt playback, TTS, music on hold,
+// tones and a Goertzel detector; and browser legs on werift (./webrtc).
 export * from './audio-frame';
 export * from './rtp-packet';
 export * from './rtp-stats';
 export * from './port-pool';
+export * from './leg-transport';
 export * from './rtp-session';
 export * from './g711';
 export * from './dtmf-rfc4733';

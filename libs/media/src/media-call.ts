@@ -7,7 +7,7 @@
 //      the bridge — two parties: the other leg's payload as is (transcoded if codecs differ, never
 //      decoded); three or more / supervisors: the per-listener mix — else silence.
 import { type ClockTask, type MediaClock, sharedMediaClock } from './media-clock';
-import { type MediaLeg } from './media-leg';
+import { type AnyMediaLeg } from './media-leg';
 import { type MixMode, Mixer, type MixerParticipant } from './mixer';
 import { type RecordingResult, type WavRecorder } from './wav-recorder';
 
@@ -21,19 +21,23 @@ export class MediaCallError extends Error {
   override readonly name = 'MediaCallError';
 }
 
-interface Recording {
+/** The legs a recording takes its channels from; null = silence on that channel. */
+export interface RecordingSides {
+  readonly left: AnyMediaLeg | null;
+  readonly right: AnyMediaLeg | null;
+}
+
+interface Recording extends RecordingSides {
   readonly recorder: WavRecorder;
-  readonly left: MediaLeg;
-  readonly right: MediaLeg;
 }
 
 export class MediaCall implements ClockTask {
   readonly id: string;
   private readonly clock: MediaClock;
-  private readonly legs: MediaLeg[] = [];
-  private readonly modes = new Map<MediaLeg, { mode: MixMode; whisperTo: MediaLeg | null }>();
+  private readonly legs: AnyMediaLeg[] = [];
+  private readonly modes = new Map<AnyMediaLeg, { mode: MixMode; whisperTo: AnyMediaLeg | null }>();
   private mixer: Mixer | null = null;
-  private readonly participants = new Map<MediaLeg, MixerParticipant>();
+  private readonly participants = new Map<AnyMediaLeg, MixerParticipant>();
   private bridged = false;
   private recording: Recording | null = null;
   private running = false;
@@ -46,6 +50,10 @@ export class MediaCall implements ClockTask {
 
   get legCount(): number {
     return this.legs.length;
+  }
+
+  get isRecording(): boolean {
+    return this.recording !== null;
   }
 
   get isBridged(): boolean {
@@ -62,7 +70,7 @@ export class MediaCall implements ClockTask {
   }
 
   /** Adds a leg (a normal party unless a supervisor mode is given). */
-  addLeg(leg: MediaLeg, options: { mode?: MixMode; whisperTo?: MediaLeg | null } = {}): void {
+  addLeg(leg: AnyMediaLeg, options: { mode?: MixMode; whisperTo?: AnyMediaLeg | null } = {}): void {
     if (this.legs.includes(leg)) throw new MediaCallError(`leg ${leg.id} is already in call ${this.id}`);
     this.legs.push(leg);
     this.modes.set(leg, { mode: 'normal', whisperTo: null });
@@ -70,16 +78,22 @@ export class MediaCall implements ClockTask {
   }
 
   /** Takes a leg out (it is not closed; a recording using it stops getting its audio). */
-  removeLeg(leg: MediaLeg): void {
+  removeLeg(leg: AnyMediaLeg): void {
     const i = this.legs.indexOf(leg);
     if (i < 0) return;
     this.legs.splice(i, 1);
     this.modes.delete(leg);
+    leg.inboundPayload = null; // no longer received each tick
+    const rec = this.recording;
+    if (rec && (rec.left === leg || rec.right === leg)) {
+      // Its channel goes silent (not its last frame, repeated).
+      this.recording = { recorder: rec.recorder, left: rec.left === leg ? null : rec.left, right: rec.right === leg ? null : rec.right };
+    }
     this.rebuildMixer();
   }
 
   /** A supervisor's mode: listen, whisper (to `whisperTo`, the agent's leg) or barge. */
-  setMode(leg: MediaLeg, mode: MixMode, whisperTo: MediaLeg | null = null): void {
+  setMode(leg: AnyMediaLeg, mode: MixMode, whisperTo: AnyMediaLeg | null = null): void {
     if (!this.modes.has(leg)) throw new MediaCallError(`leg ${leg.id} is not in call ${this.id}`);
     if (mode === 'whisper' && (!whisperTo || !this.modes.has(whisperTo) || whisperTo === leg)) {
       throw new MediaCallError(`whisper needs the leg it whispers to (another leg of call ${this.id})`);
@@ -113,16 +127,29 @@ export class MediaCall implements ClockTask {
   }
 
   /**
-   * Records the call in stereo: `left` is the caller leg's received audio, `right` the agent's.
-   * Replaces a running recording (which is closed; its result is dropped — stop it first to keep it).
+   * Records the call in stereo: `left` is the caller leg's received audio, `right` the agent's
+   * (null: silence on that channel, e.g. until an agent is bridged). Replaces a running recording
+   * (which is closed; its result is dropped — stop it first to keep it).
    */
-  record(recorder: WavRecorder, sides: { left: MediaLeg; right: MediaLeg }): void {
-    if (!this.legs.includes(sides.left) || !this.legs.includes(sides.right)) {
-      throw new MediaCallError(`recording sides must be legs of call ${this.id}`);
-    }
+  record(recorder: WavRecorder, sides: RecordingSides): void {
+    this.checkSides(sides);
     const previous = this.recording;
     this.recording = { recorder, left: sides.left, right: sides.right };
     if (previous && previous.recorder !== recorder) void previous.recorder.close().catch(() => undefined);
+  }
+
+  /** Points the running recording's channels at other legs (e.g. the agent bridged after the recording began). */
+  setRecordingSides(sides: RecordingSides): void {
+    const rec = this.recording;
+    if (!rec) throw new MediaCallError(`call ${this.id} is not recording`);
+    this.checkSides(sides);
+    this.recording = { recorder: rec.recorder, left: sides.left, right: sides.right };
+  }
+
+  private checkSides(sides: RecordingSides): void {
+    for (const leg of [sides.left, sides.right]) {
+      if (leg !== null && !this.legs.includes(leg)) throw new MediaCallError(`recording sides must be legs of call ${this.id}`);
+    }
   }
 
   /** Stops recording and closes the file; null when nothing was recording. */
@@ -173,8 +200,13 @@ export class MediaCall implements ClockTask {
     const rec = this.recording;
     if (rec) {
       const { left, right } = rec;
-      if (left.codec === right.codec) rec.recorder.writeEncodedFrame(left.codec, left.inboundPayload, right.inboundPayload);
-      else rec.recorder.writeFrame(left.inboundPayload ? left.inboundPcm() : null, right.inboundPayload ? right.inboundPcm() : null);
+      if (left !== null && right !== null && left.codec !== right.codec) {
+        rec.recorder.writeFrame(left.inboundPayload ? left.inboundPcm() : null, right.inboundPayload ? right.inboundPcm() : null);
+      } else {
+        // One codec (or one side silent): G.711 bytes straight into the file.
+        const codec = left?.codec ?? right?.codec ?? 'pcmu';
+        rec.recorder.writeEncodedFrame(codec, left === null ? null : left.inboundPayload, right === null ? null : right.inboundPayload);
+      }
     }
 
     if (!this.bridged) {

@@ -1,23 +1,26 @@
-// One call leg's media: its RTP session, the jitter buffer in front of the decoder, RFC 4733 DTMF
-// in and out, and what it is playing. A leg does nothing on its own: the call it belongs to drives
-// it once per 20 ms tick (receive(), then one of the send methods).
+// One call leg's media: its session (what carries the packets: an RtpSession for plain RTP, or a
+// WebRtcLegTransport for a browser's DTLS-SRTP leg — see leg-transport.ts), the jitter buffer in
+// front of the decoder, RFC 4733 DTMF in and out, and what it is playing. A leg does nothing on its
+// own: the call it belongs to drives it once per 20 ms tick (receive(), then one of the send methods).
 //
-//   socket → RtpSession (packet handler) → audio PT: JitterBuffer.push (copy into a slot)
+//   socket → session (packet handler) → audio PT: JitterBuffer.push (copy into a slot)
 //                                         → telephone-event PT: DtmfReceiver → 'digit'
 //   tick: receive() → jitter.pull() → reframe to 20 ms → inboundPayload (G.711 bytes)
 //         → inboundPcm() (decoded on demand, once per tick)
-//         send*(): source / bridge / mix → (encode or transcode if needed) → RtpSession.sendFrame
+//         send*(): source / bridge / mix → (encode or transcode if needed) → session.sendFrame
 //                  (or, while a digit is being sent, its RFC 4733 packets instead of audio)
 import { EventEmitter } from 'node:events';
 import { type AudioSource, FRAME_SAMPLES } from './audio-frame';
 import { type DtmfDigit, type DtmfDigitEvent, DtmfReceiver, DtmfSender, type DtmfToneOptions } from './dtmf-rfc4733';
 import { decodeG711, encodeG711, type G711Codec, payloadTypeOf, silenceCode, transcode } from './g711';
 import { JitterBuffer, type JitterBufferOptions } from './jitter-buffer';
+import { type LegTransport } from './leg-transport';
 import { type RtpView } from './rtp-packet';
 import { type RtpSession } from './rtp-session';
 
-export interface MediaLegOptions {
-  readonly session: RtpSession;
+export interface MediaLegOptions<T extends LegTransport = RtpSession> {
+  /** What carries the leg's packets: an RtpSession, or a WebRTC leg's transport. The leg owns it (closes it). */
+  readonly session: T;
   /** The negotiated audio codec. */
   readonly codec: G711Codec;
   /** The negotiated telephone-event payload type (from the SDP), or null when none was agreed. */
@@ -44,14 +47,24 @@ export class MediaLegError extends Error {
   override readonly name = 'MediaLegError';
 }
 
+let legsCreated = 0;
+/** Unique in the process (the mixer keys its participants by leg id). */
+function defaultLegId(): string {
+  return `leg-${++legsCreated}`;
+}
+
 const SILENCE: Record<G711Codec, Uint8Array> = {
   pcmu: new Uint8Array(FRAME_SAMPLES).fill(silenceCode('pcmu')),
   pcma: new Uint8Array(FRAME_SAMPLES).fill(silenceCode('pcma')),
 };
 
-export class MediaLeg extends EventEmitter<MediaLegEvents> {
+/**
+ * A leg over plain RTP by default (`MediaLeg` = `MediaLeg<RtpSession>`); calls and the engine hold
+ * `AnyMediaLeg`, whatever carries it.
+ */
+export class MediaLeg<T extends LegTransport = RtpSession> extends EventEmitter<MediaLegEvents> {
   readonly id: string;
-  readonly session: RtpSession;
+  readonly session: T;
   readonly codec: G711Codec;
   readonly payloadType: number;
   readonly telephoneEventPt: number | null;
@@ -79,9 +92,9 @@ export class MediaLeg extends EventEmitter<MediaLegEvents> {
   private dtmfPacketsSent = 0;
   private closed = false;
 
-  constructor(options: MediaLegOptions) {
+  constructor(options: MediaLegOptions<T>) {
     super();
-    this.id = options.id ?? `leg-${options.session.localPort}`;
+    this.id = options.id ?? defaultLegId();
     this.session = options.session;
     this.codec = options.codec;
     this.payloadType = payloadTypeOf(options.codec);
@@ -303,3 +316,6 @@ export class MediaLeg extends EventEmitter<MediaLegEvents> {
     await this.session.close();
   }
 }
+
+/** A leg whatever carries its packets (what calls and the engine hold). */
+export type AnyMediaLeg = MediaLeg<LegTransport>;

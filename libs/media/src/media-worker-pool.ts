@@ -19,6 +19,11 @@ import {
   type PlayOptions,
   type PlaySpec,
   type RecordSpec,
+  type WebRtcLegAnswer,
+  type WebRtcLegCompletion,
+  type WebRtcLegOffer,
+  type WebRtcLegReanswer,
+  type WebRtcLegSpec,
 } from './media-engine';
 import { type MediaWorkerMessage, type MediaWorkerMethod } from './media-worker-protocol';
 import { type MixMode } from './mixer';
@@ -131,7 +136,12 @@ export class MediaWorkerPool extends EventEmitter<{ event: [MediaEngineEvent] }>
     if (!pending) return;
     h.pending.delete(m.id);
     if (m.ok) pending.resolve(m.result);
-    else pending.reject(m.error.name === 'MediaEngineError' ? new MediaEngineError(m.error.message) : Object.assign(new Error(m.error.message), { name: m.error.name }));
+    else
+      pending.reject(
+        m.error.name === 'MediaEngineError'
+          ? new MediaEngineError(m.error.message, { sdpReason: m.error.sdpReason })
+          : Object.assign(new Error(m.error.message), { name: m.error.name }),
+      );
   }
 
   private onExit(h: WorkerHandle, error: Error): void {
@@ -185,6 +195,22 @@ export class MediaWorkerPool extends EventEmitter<{ event: [MediaEngineEvent] }>
     return this.call(callId, 'removeLeg', [callId, legId]);
   }
 
+  createWebRtcLeg(callId: string, legId: string, spec: WebRtcLegSpec): Promise<WebRtcLegOffer> {
+    return this.call(callId, 'createWebRtcLeg', [callId, legId, spec]);
+  }
+
+  completeWebRtcLeg(callId: string, legId: string, answerSdp: string): Promise<WebRtcLegCompletion> {
+    return this.call(callId, 'completeWebRtcLeg', [callId, legId, answerSdp]);
+  }
+
+  answerWebRtcOffer(callId: string, legId: string, offerSdp: string, spec: WebRtcLegSpec): Promise<WebRtcLegAnswer> {
+    return this.call(callId, 'answerWebRtcOffer', [callId, legId, offerSdp, spec]);
+  }
+
+  renegotiateWebRtcLeg(callId: string, legId: string, offerSdp: string): Promise<WebRtcLegReanswer> {
+    return this.call(callId, 'renegotiateWebRtcLeg', [callId, legId, offerSdp]);
+  }
+
   play(callId: string, legId: string, what: PlaySpec, options?: PlayOptions): Promise<void> {
     return this.call(callId, 'play', [callId, legId, what, options]);
   }
@@ -211,6 +237,10 @@ export class MediaWorkerPool extends EventEmitter<{ event: [MediaEngineEvent] }>
 
   startRecording(callId: string, spec: RecordSpec): Promise<void> {
     return this.call(callId, 'startRecording', [callId, spec]);
+  }
+
+  setRecordingSides(callId: string, sides: { readonly left: string | null; readonly right: string | null }): Promise<void> {
+    return this.call(callId, 'setRecordingSides', [callId, sides]);
   }
 
   pauseRecording(callId: string): Promise<void> {
@@ -257,6 +287,12 @@ export class MediaWorkerPool extends EventEmitter<{ event: [MediaEngineEvent] }>
         received: sum(live.map((w) => w.rtp.received)),
         lost: sum(live.map((w) => w.rtp.lost)),
         late: sum(live.map((w) => w.rtp.late)),
+      },
+      webrtc: {
+        legs: sum(live.map((w) => w.webrtc.legs)),
+        awaitingAnswer: sum(live.map((w) => w.webrtc.awaitingAnswer)),
+        connected: sum(live.map((w) => w.webrtc.connected)),
+        failed: sum(live.map((w) => w.webrtc.failed)),
       },
       workers,
     };

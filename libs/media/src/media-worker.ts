@@ -2,7 +2,7 @@
 // requests from MediaWorkerPool and forwarding its events. Not imported by anything else.
 import { parentPort, workerData } from 'node:worker_threads';
 import { MEDIA_WORKER_METHODS, type MediaWorkerRequest, type MediaWorkerMessage } from './media-worker-protocol';
-import { MediaEngine, type MediaEngineOptions } from './media-engine';
+import { MediaEngine, MediaEngineError, type MediaEngineOptions } from './media-engine';
 
 const port = parentPort;
 if (port) {
@@ -18,7 +18,8 @@ if (port) {
         post({ kind: 'response', id: request.id, ok: true, result });
       } catch (error) {
         const e = error as Error;
-        post({ kind: 'response', id: request.id, ok: false, error: { name: e?.name ?? 'Error', message: e?.message ?? String(error) } });
+        const sdpReason = error instanceof MediaEngineError ? error.sdpReason : undefined;
+        post({ kind: 'response', id: request.id, ok: false, error: { name: e?.name ?? 'Error', message: e?.message ?? String(error), ...(sdpReason ? { sdpReason } : {}) } });
       }
     })();
   });

@@ -10,6 +10,7 @@ import dgram from 'node:dgram';
 import { lookup as dnsLookup, type LookupOneOptions } from 'node:dns';
 import { EventEmitter } from 'node:events';
 import { isIP } from 'node:net';
+import { type LegTransport, type LegTransportStats } from './leg-transport';
 import { type PortPool } from './port-pool';
 import { isRtcp, readRtp, RTP_HEADER_SIZE, RtpView, writeRtpHeader } from './rtp-packet';
 import { type RtpReceiveSnapshot, RtpReceiveStats } from './rtp-stats';
@@ -128,7 +129,7 @@ function isUnspecified(address: string): boolean {
   return address === '' || address === '0.0.0.0' || address === '::' || isIP(address) === 0;
 }
 
-export class RtpSession extends EventEmitter<RtpSessionEvents> {
+export class RtpSession extends EventEmitter<RtpSessionEvents> implements LegTransport {
   readonly localAddress: string;
   readonly localPort: number;
   readonly ssrc: number;
@@ -452,6 +453,11 @@ export class RtpSession extends EventEmitter<RtpSessionEvents> {
       sendErrors: this.sendErrors,
       unreachable: this.unreachable,
     };
+  }
+
+  /** The counters every leg transport reports (for engine totals). */
+  transportStats(): LegTransportStats {
+    return { packetsSent: this.sentPackets, packetsReceived: this.receivedPackets, packetsLost: Math.max(0, this.stats.snapshot().lost) };
   }
 
   private fail(error: Error): void {

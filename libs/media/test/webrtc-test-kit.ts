@@ -20,6 +20,22 @@ export function linearToMulaw(sample: number): number {
   return ~(sign | (exponent << 4) | mantissa) & 0xff;
 }
 
+/** ITU-T G.711 A-law encoder for one 16-bit linear sample (13-bit segments, even bits inverted). */
+export function linearToAlaw(sample: number): number {
+  let value = Math.max(-32768, Math.min(32767, Math.round(sample))) >> 3;
+  let mask: number;
+  if (value >= 0) mask = 0xd5;
+  else {
+    mask = 0x55;
+    value = -value - 1;
+  }
+  let segment = 0;
+  while (segment < 8 && value > (0x20 << segment) - 1) segment++;
+  if (segment >= 8) return 0x7f ^ mask;
+  const mantissa = segment < 2 ? (value >> 1) & 0x0f : (value >> segment) & 0x0f;
+  return ((segment << 4) | mantissa) ^ mask;
+}
+
 export function mulawToLinear(byte: number): number {
   const u = ~byte & 0xff;
   const exponent = (u >> 4) & 0x07;
@@ -47,6 +63,27 @@ export function mulawToneFrames(frequencyHz: number, frames: number, amplitude =
     out.push(payload);
   }
   return out;
+}
+
+/** Consecutive 20 ms frames of a sine tone in either G.711 law (phase continuous across frames). */
+export function g711ToneFrames(codec: 'pcmu' | 'pcma', frequencyHz: number, frames: number, amplitude = 8000): Buffer[] {
+  if (codec === 'pcmu') return mulawToneFrames(frequencyHz, frames, amplitude);
+  const out: Buffer[] = [];
+  for (let frame = 0; frame < frames; frame++) {
+    const payload = Buffer.alloc(SAMPLES_PER_FRAME);
+    for (let i = 0; i < SAMPLES_PER_FRAME; i++) {
+      const n = frame * SAMPLES_PER_FRAME + i;
+      payload[i] = linearToAlaw(amplitude * Math.sin((2 * Math.PI * frequencyHz * n) / 8000));
+    }
+    out.push(payload);
+  }
+  return out;
+}
+
+/** A G.711 frame decoded to 16-bit linear samples. */
+export function g711ToLinear(payload: Uint8Array, codec: 'pcmu' | 'pcma'): Int16Array {
+  const decode = codec === 'pcmu' ? mulawToLinear : alawToLinear;
+  return Int16Array.from(payload, decode);
 }
 
 /** Root mean square of a G.711 frame, in 16-bit linear units (0 = digital silence). */

@@ -8,6 +8,7 @@ export {
   type DtlsState,
   type DtmfListener,
   type IceMode,
+  type RtpListener,
   type RtpPortAllocator,
   type StateListener,
   type Unsubscribe,
@@ -18,3 +19,5 @@ export {
   type WebRtcLegStateChange,
   type WebRtcLegStats,
 } from './webrtc-leg';
+export { type InboundRtp } from './srtp-fast-path';
+export { LEG_TELEPHONE_EVENT_PT, WebRtcLegTransport, type WebRtcLegTransportEvents, type WebRtcLegTransportOptions } from './webrtc-leg-transport';

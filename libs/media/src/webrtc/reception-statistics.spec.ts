@@ -13,6 +13,9 @@ describe('ReceptionStatistics (RFC 3550 A.1, A.3, A.8)', () => {
     expect(stats.reportBlock(300)).toMatchObject({ ssrc: 42, packetsLost: 2, highestSequence: 0x10000 + 9, fractionLost: Math.floor((2 * 256) / 16) });
     for (let seq = 10; seq < 20; seq++) stats.onPacket(42, seq, seq * 160, seq * 20);
     expect(stats.reportBlock(600)).toMatchObject({ packetsLost: 2, highestSequence: 0x10000 + 19, fractionLost: 0 });
+    // The same cumulative count without touching the report's interval counters.
+    expect(stats.packetsLost).toBe(2);
+    expect(new ReceptionStatistics().packetsLost).toBe(0);
   });
 
   it('does not count late or duplicate packets as loss or move the highest sequence back', () => {

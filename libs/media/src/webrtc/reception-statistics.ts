@@ -42,6 +42,12 @@ export class ReceptionStatistics {
     return this.received;
   }
 
+  /** Cumulative packets lost from the current source (expected − received, never negative). */
+  get packetsLost(): number {
+    if (this.source === undefined) return 0;
+    return Math.max(0, this.cycles + this.maxSequence - this.baseSequence + 1 - this.received);
+  }
+
   /**
    * Counts one packet. `forJitter` is false for packets whose timestamp does not follow the
    * sampling clock (RFC 4733 events keep their start timestamp), which would distort jitter.

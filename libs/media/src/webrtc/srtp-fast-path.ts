@@ -66,7 +66,7 @@ export interface OutboundRtp {
   timestamp: number;
   ssrc: number;
   marker: boolean;
-  payload: Buffer;
+  payload: Uint8Array;
 }
 
 export class SrtpSendPath {

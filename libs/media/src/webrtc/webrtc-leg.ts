@@ -89,6 +89,8 @@ export interface WebRtcLegStats {
   sendPath: 'werift' | 'lean';
   /** Inbound SRTP packets dropped by the lean path (failed authentication, malformed). */
   srtpDropped: number;
+  /** Packets lost from the current remote source (RFC 3550 cumulative count). */
+  packetsLost: number;
 }
 
 export type WebRtcLegErrorCode = 'closed' | 'invalid-state' | 'not-connected' | 'no-telephone-event' | 'invalid-argument';
@@ -104,6 +106,11 @@ export class WebRtcLegError extends Error {
 }
 
 export type AudioListener = (payload: Buffer, payloadType: number, timestamp: number, sequenceNumber: number) => void;
+/**
+ * Every received audio and telephone-event packet the leg accepts (negotiated payload type, direction
+ * receives), with its payload type as on the wire. The object is the leg's: read it before returning.
+ */
+export type RtpListener = (rtp: InboundRtp) => void;
 export type DtmfListener = (digit: DtmfDigit, durationMs: number) => void;
 export type StateListener = (state: WebRtcLegStateChange) => void;
 export type Unsubscribe = () => void;
@@ -121,6 +128,7 @@ export class WebRtcLeg {
   private readonly port: number | undefined;
   private readonly codecs: readonly G711Codec[];
   private readonly audioListeners = new Set<AudioListener>();
+  private readonly rtpListeners = new Set<RtpListener>();
   private readonly dtmfListeners = new Set<DtmfListener>();
   private readonly stateListeners = new Set<StateListener>();
   private readonly subscribedTracks = new WeakSet<MediaStreamTrack>();
@@ -196,6 +204,12 @@ export class WebRtcLeg {
   onAudio(listener: AudioListener): Unsubscribe {
     this.audioListeners.add(listener);
     return () => this.audioListeners.delete(listener);
+  }
+
+  /** Raw inbound RTP after the leg's checks (for a driver with its own jitter buffer and DTMF receiver). */
+  onRtp(listener: RtpListener): Unsubscribe {
+    this.rtpListeners.add(listener);
+    return () => this.rtpListeners.delete(listener);
   }
 
   onDtmf(listener: DtmfListener): Unsubscribe {
@@ -284,6 +298,22 @@ export class WebRtcLeg {
   }
 
   /**
+   * Sends one RTP packet as given — payload type (one the remote accepted), timestamp and marker —
+   * in the leg's sequence space: for a driver that keeps its own media clock (the media engine's
+   * legs). Returns false, sending nothing, when sendAudio would: not connected, the direction does
+   * not send (hold), or sendDtmf is playing a digit.
+   */
+  sendRtpPacket(payloadType: number, payload: Uint8Array, timestamp: number, marker: boolean): boolean {
+    const negotiation = this.negotiation;
+    if (negotiation === undefined || this.dtmfActive || !this.canSend()) return false;
+    const ts = timestamp >>> 0;
+    this.sendRtp(payloadType & 0x7f, payload, ts, marker);
+    // Our RTCP sender reports carry the media clock: follow the driver's.
+    if (payloadType !== negotiation.telephoneEventPayloadType) this.clock = ts + payload.length;
+    return true;
+  }
+
+  /**
    * Plays one digit as RFC 4733 events (packets every 20 ms, three end packets) with the negotiated
    * telephone-event payload type. Digits queue; the promise settles when this digit is done.
    */
@@ -306,6 +336,7 @@ export class WebRtcLeg {
       receivePath: this.receivePaths.length > 0 ? 'lean' : 'werift',
       sendPath: this.sendPath ? 'lean' : 'werift',
       srtpDropped: this.receivePaths.reduce((sum, path) => sum + path.dropped, 0),
+      packetsLost: this.reception.packetsLost,
     };
   }
 
@@ -325,6 +356,7 @@ export class WebRtcLeg {
       if (this.port !== undefined) this.options.portPool?.release(this.port);
       this.emitState('closed');
       this.audioListeners.clear();
+      this.rtpListeners.clear();
       this.dtmfListeners.clear();
       this.stateListeners.clear();
     }
@@ -383,7 +415,7 @@ export class WebRtcLeg {
     return negotiation !== undefined && directionReceives(this.desiredDirection) && directionReceives(negotiation.direction);
   }
 
-  private sendRtp(payloadType: number, payload: Buffer, timestamp: number, marker: boolean): void {
+  private sendRtp(payloadType: number, payload: Uint8Array, timestamp: number, marker: boolean): void {
     const sender = this.transceiver?.sender;
     if (!sender) return;
     const sequenceNumber = this.sequenceNumber;
@@ -401,7 +433,7 @@ export class WebRtcLeg {
     header.ssrc = sender.ssrc;
     header.marker = marker;
     // RTCDtlsTransport.sendRtp never rejects (send errors are logged by werift and dropped, as UDP).
-    void sender.dtlsTransport.sendRtp(payload, header);
+    void sender.dtlsTransport.sendRtp(Buffer.isBuffer(payload) ? payload : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), header);
   }
 
   private async playDtmf(digit: DtmfDigit, durationMs: number): Promise<void> {
@@ -525,6 +557,7 @@ export class WebRtcLeg {
     if (payloadType === negotiation.receiveTelephoneEventPayloadType) {
       this.counters.packetsReceived++;
       this.counters.bytesReceived += rtp.payload.length;
+      if (this.rtpListeners.size > 0) this.emitRtp(rtp);
       for (const pressed of this.dtmfReceiver.push(rtp.payload, timestamp)) {
         this.counters.dtmfReceived++;
         for (const listener of this.dtmfListeners) this.call(() => listener(pressed.digit, pressed.durationMs), 'dtmf');
@@ -534,7 +567,19 @@ export class WebRtcLeg {
     if (!negotiation.receiveAudioPayloadTypes.has(payloadType)) return;
     this.counters.packetsReceived++;
     this.counters.bytesReceived += rtp.payload.length;
+    if (this.rtpListeners.size > 0) this.emitRtp(rtp);
     for (const listener of this.audioListeners) this.call(() => listener(rtp.payload, payloadType, timestamp, sequenceNumber), 'audio');
+  }
+
+  /** Per packet: listeners are called directly (no closure), each guarded like the others. */
+  private emitRtp(rtp: InboundRtp): void {
+    for (const listener of this.rtpListeners) {
+      try {
+        listener(rtp);
+      } catch (error) {
+        this.options.logger?.warn({ err: error, event: 'rtp' }, 'a WebRtcLeg listener threw');
+      }
+    }
   }
 
   private setState(state: WebRtcLegStateChange): void {
