@@ -16,6 +16,7 @@ import { type MediaEngineApi } from '@parley/media';
 import { type EventBus, type Subscription } from '@parley/messaging';
 import { type CounterStore, FailureLimiter } from '@parley/rate-limit';
 import { SipStack, UdpTransport, TcpTransport, WsTransport, type SipTransport } from '@parley/sip';
+import { AgentDialer } from './calls/agent-dialer';
 import { TrunkDialer, type TrunkConfig } from './calls/trunk-dialer';
 import { VoiceCalls } from './calls/voice-calls';
 import { type CallRegistry } from './calls/call-registry';
@@ -75,6 +76,7 @@ export class VoiceNode {
       commandTimeoutMs: options.commandTimeoutMs,
       logger: options.logger,
       dialer: new TrunkDialer(this.stack, options.trunks ?? []),
+      agents: new AgentDialer(this.stack, options.bindings, options.nodeId),
       registry: options.calls,
       nodeId: options.nodeId,
     });
@@ -134,7 +136,7 @@ export class VoiceNode {
       if (await this.calls.onRequest(inbound)) return;
       if (inbound.method === 'OPTIONS') inbound.respond(200, 'OK', { Allow: 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, INFO, UPDATE, REFER' });
       else if (inbound.request.toTag !== undefined) inbound.respond(481, 'Call/Transaction Does Not Exist');
-      else inbound.respond(405, 'Method Not Allowed', { Allow: 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER' });
+      else inbound.respond(405, 'Method Not Allowed', { Allow: 'INVITE, ACK, CANCEL, BYE, OPTIONS, REGISTER, UPDATE, REFER' });
     });
     this.stack.on('flowClosed', (flow) => void this.registrar.onFlowClosed(flow));
     await this.stack.start();

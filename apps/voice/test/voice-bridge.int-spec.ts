@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Envelope, voiceCallBridgedV1, voiceCallStartedV1, voiceCommandFailedV1, voiceCommandIssuedV1, voiceRecordingCompletedV1, type VoiceCommand } from '@parley/contracts';
-import { decodeWav, encodeWav, MediaEngine, renderTone, toneAmplitude } from '@parley/media';
+import { type Envelope, voiceCallBridgedV1, voiceCallEndedV1, voiceCallStartedV1, voiceCommandFailedV1, voiceCommandIssuedV1, voiceRecordingCompletedV1, voiceSettingsUpdatedV1, type VoiceCommand } from '@parley/contracts';
+import { decodeWav, encodeWav, MediaEngine, renderTone, toneAmplitude, readWavFile } from '@parley/media';
 import { createEnvelope, type KafkaEventBus } from '@parley/messaging';
 import { createRequest, Dialog, SipStack, UdpTransport, type SipDestination } from '@parley/sip';
 import { uniqueName } from '@parley/testing';
@@ -32,6 +32,29 @@ class TonePhone {
     await this.stack.close();
     await this.media.close();
   }
+}
+
+const NEVER_ANSWERS = '+14155550199';
+
+/** A caller of the tests: INVITE with its own RTP leg recording what it hears. */
+async function placeCall(caller: TonePhone, node: VoiceNode, number: string, dir: string): Promise<{ mediaId: string; tx: ReturnType<SipStack['sendRequest']>; invite: ReturnType<typeof createRequest>; heard: string }> {
+  const mediaId = randomUUID();
+  await caller.media.createCall(mediaId);
+  const leg = await caller.media.createLeg(mediaId, 'me', { codec: 'pcmu', telephoneEventPt: 101, remote: null });
+  const heard = join(dir, `${mediaId}.wav`);
+  await caller.media.startRecording(mediaId, { path: heard, left: 'me', right: 'me' });
+  const offer = writePlainSdp({ address: '127.0.0.1', port: leg.port, codec: 'pcmu', payloadType: 0, telephoneEventPt: 101, direction: 'sendrecv', sessionId: 9, sessionVersion: 1 });
+  const target = { transport: 'udp' as const, ...node.stack.transport('udp')!.sentBy };
+  const invite = createRequest({ method: 'INVITE', uri: `sip:${number}@127.0.0.1`, from: 'sip:+14155550100@127.0.0.1', to: `sip:${number}@127.0.0.1`, contact: `sip:caller@127.0.0.1:${caller.destination.port}`, body: offer, contentType: 'application/sdp' });
+  const tx = caller.stack.sendRequest(invite, target);
+  // Early media (183) or the answer (200) tells the caller where our RTP comes from.
+  const pointAt = (sdp: string): void => {
+    const remote = readPlainOffer(sdp);
+    void caller.media.updateLeg(mediaId, 'me', { address: remote.address, port: remote.port });
+  };
+  tx.on('provisional', (r) => r.body.length > 0 && pointAt(r.bodyText));
+  void tx.finalResponse.then((r) => r.status === 200 && pointAt(r.bodyText));
+  return { mediaId, tx, invite, heard };
 }
 
 describe('voice: a caller bridged to an outside number through the trunks (primary fails, backup answers), recorded in stereo', () => {
@@ -65,6 +88,13 @@ describe('voice: a caller bridged to an outside number through the trunks (prima
       await farEnd.media.createCall(id);
       const leg = await farEnd.media.createLeg(id, 'far', { codec: offer.codec, telephoneEventPt: null, remote: { address: offer.address, port: offer.port } });
       await farEnd.media.play(id, 'far', { kind: 'file', path: farEnd.tonePath });
+      const sdp = writePlainSdp({ address: '127.0.0.1', port: leg.port, codec: offer.codec, payloadType: offer.payloadType, telephoneEventPt: null, direction: 'sendrecv', sessionId: 7, sessionVersion: 1 });
+      if (inbound.request.uri.includes(NEVER_ANSWERS)) {
+        // Announcements as early media, and no answer: only 183's media can reach the caller.
+        inbound.on('cancelled', () => void farEnd.media.hangup(id));
+        inbound.respond(183, 'Session Progress', { Contact: `<sip:far@127.0.0.1:${farEnd.destination.port}>`, 'Content-Type': 'application/sdp' }, sdp);
+        return;
+      }
       inbound.respond(200, 'OK', { Contact: `<sip:far@127.0.0.1:${farEnd.destination.port}>`, 'Content-Type': 'application/sdp' }, writePlainSdp({ address: '127.0.0.1', port: leg.port, codec: offer.codec, payloadType: offer.payloadType, telephoneEventPt: null, direction: 'sendrecv', sessionId: 7, sessionVersion: 1 }));
     });
     await farEnd.stack.start();
@@ -83,7 +113,7 @@ describe('voice: a caller bridged to an outside number through the trunks (prima
     ({ bus, node } = voice);
     await bus.subscribe({
       group: uniqueName('test.bridge-events'),
-      topics: [voiceCallStartedV1, voiceCallBridgedV1, voiceRecordingCompletedV1, voiceCommandFailedV1],
+      topics: [voiceCallStartedV1, voiceCallBridgedV1, voiceRecordingCompletedV1, voiceCommandFailedV1, voiceCallEndedV1],
       handle: async ({ envelope }) => {
         events.push(envelope);
         if (envelope.type === voiceCallStartedV1.name) {
@@ -106,7 +136,8 @@ describe('voice: a caller bridged to an outside number through the trunks (prima
   }, 30_000);
 
   it('retries the failed primary trunk on the backup, bridges both ways, and records caller left / far end right', async () => {
-    script = () => [{ type: 'answer' }, { type: 'bridge-number', number: '+14155550188', ringTimeoutMs: 10_000 }];
+    // Recording starts before the bridge, as an IVR does at answer: the far end must still land on the right.
+    script = () => [{ type: 'answer' }, { type: 'record-start', channels: 'stereo' }, { type: 'bridge-number', number: '+14155550188', ringTimeoutMs: 10_000, afterHangup: 'end' }];
     const callMedia = randomUUID();
     await caller.media.createCall(callMedia);
     const leg = await caller.media.createLeg(callMedia, 'me', { codec: 'pcmu', telephoneEventPt: 101, remote: null });
@@ -126,9 +157,7 @@ describe('voice: a caller bridged to an outside number through the trunks (prima
     const ours = (e: Envelope): boolean => (e.payload as { callId: string }).callId === (started.payload as { callId: string }).callId;
     const bridged = await waitFor('bridged', () => events.find((e) => e.type === voiceCallBridgedV1.name && ours(e)));
     expect(bridged.payload).toMatchObject({ target: { kind: 'number', number: '+14155550188' } });
-    // As the ACD does once a call is connected: record it.
     const callId = (bridged.payload as { callId: string }).callId;
-    await bus.publish([createEnvelope(voiceCommandIssuedV1, tenantId, { callId, commandId: randomUUID(), issuedBy: 'test-acd', command: { type: 'record-start', channels: 'stereo' } })]);
     await delay(3000);
     expect(events.filter((e) => e.type === voiceCommandFailedV1.name && (e.payload as { callId: string }).callId === callId).map((e) => e.payload)).toEqual([]);
     expect((await caller.stack.sendRequest(dialog.createRequest('BYE'), target).finalResponse).status).toBe(200);
@@ -145,5 +174,76 @@ describe('voice: a caller bridged to an outside number through the trunks (prima
     const span = (ch: Int16Array) => ch.subarray(ch.length - 16000, ch.length - 2000);
     expect(toneAmplitude(span(left), 440)).toBeGreaterThan(5 * toneAmplitude(span(left), 1000));
     expect(toneAmplitude(span(right), 1000)).toBeGreaterThan(5 * toneAmplitude(span(right), 440));
+  }, 60_000);
+
+  /** What the caller heard (its own recording of its inbound audio). */
+  async function heardTones(call: { mediaId: string; heard: string }): Promise<{ at1000: number; at440: number }> {
+    await caller.media.stopRecording(call.mediaId);
+    const wav = await readWavFile(call.heard);
+    const mono = wav.samples.filter((_, i) => i % 2 === 0);
+    return { at1000: toneAmplitude(mono, 1000), at440: toneAmplitude(mono, 440) };
+  }
+
+  const endedOf = (callId: string): Envelope | undefined => events.find((e) => e.type === voiceCallEndedV1.name && (e.payload as { callId: string }).callId === callId);
+
+  it('plays a prompt before the answer as early media (183 with SDP), and a CANCEL ends the ringing call', async () => {
+    script = () => [{ type: 'play', prompts: [{ kind: 'file', uri: join(dir, 'far-1000.wav') }], bargeIn: false }];
+    const call = await placeCall(caller, node, number, dir);
+    const progress = await new Promise<number>((resolve) => call.tx.on('provisional', (r) => r.status === 183 && resolve(r.status)));
+    expect(progress).toBe(183);
+    await delay(2000);
+    await caller.stack.cancel(call.tx);
+    expect((await call.tx.finalResponse).status).toBe(487);
+    const started = events.filter((e) => e.type === voiceCallStartedV1.name).at(-1)!;
+    const callId = (started.payload as { callId: string }).callId;
+    const ended = await waitFor('ended', () => endedOf(callId));
+    expect(ended.payload).toMatchObject({ reason: 'caller-hangup', talkMs: 0 });
+    const heard = await heardTones(call);
+    expect(heard.at1000).toBeGreaterThan(5 * heard.at440);
+    expect(heard.at1000).toBeGreaterThan(500);
+    await caller.media.hangup(call.mediaId);
+  }, 30_000);
+
+  it("lets an answered caller hear the far end's early media (183) while the number rings, then reports the unanswered bridge with its SIP status", async () => {
+    script = () => [{ type: 'answer' }, { type: 'bridge-number', number: NEVER_ANSWERS, ringTimeoutMs: 3000, afterHangup: 'end' }];
+    const call = await placeCall(caller, node, number, dir);
+    const ok = await call.tx.finalResponse;
+    expect(ok.status).toBe(200);
+    const dialog = Dialog.fromUacResponse(call.invite, ok, call.tx.flow ? { flow: call.tx.flow } : {});
+    await caller.stack.sendAck(dialog.createAck(), undefined, call.tx);
+    const callId = ((events.filter((e) => e.type === voiceCallStartedV1.name).at(-1)!.payload) as { callId: string }).callId;
+    const failed = await waitFor('the bridge to fail', () => events.find((e) => e.type === voiceCommandFailedV1.name && (e.payload as { callId: string }).callId === callId), 15_000);
+    expect(failed.payload).toMatchObject({ commandType: 'bridge-number', reason: 'failed', sipStatus: 487 });
+    const heard = await heardTones(call);
+    expect(heard.at1000).toBeGreaterThan(5 * heard.at440);
+    expect((await caller.stack.sendRequest(dialog.createRequest('BYE'), voice.target).finalResponse).status).toBe(200);
+    await caller.media.hangup(call.mediaId);
+  }, 30_000);
+
+  it("takes the emergency path when no service commands a new call: the tenant's fallback prompt, then its backup number", async () => {
+    await bus.publish([
+      createEnvelope(voiceSettingsUpdatedV1, tenantId, { tenantId, revision: 1, backupNumber: '+14155550188', fallbackPrompt: { text: 'We are forwarding your call.', locale: 'en' }, updatedAt: new Date().toISOString() }),
+    ]);
+    await waitFor('the settings in the directory', () => node.directory.voiceSettingsOf(tenantId).backupNumber ?? undefined);
+    script = () => [];
+    const call = await placeCall(caller, node, number, dir);
+    const ok = await call.tx.finalResponse;
+    expect(ok.status).toBe(200);
+    const dialog = Dialog.fromUacResponse(call.invite, ok, call.tx.flow ? { flow: call.tx.flow } : {});
+    await caller.stack.sendAck(dialog.createAck(), undefined, call.tx);
+    const callId = ((events.filter((e) => e.type === voiceCallStartedV1.name).at(-1)!.payload) as { callId: string }).callId;
+    const bridged = await waitFor('forwarded to the backup number', () => events.find((e) => e.type === voiceCallBridgedV1.name && (e.payload as { callId: string }).callId === callId), 30_000);
+    expect(bridged.payload).toMatchObject({ target: { kind: 'number', number: '+14155550188' } });
+    await delay(2000);
+    expect((await caller.stack.sendRequest(dialog.createRequest('BYE'), voice.target).finalResponse).status).toBe(200);
+    const ended = await waitFor('ended', () => endedOf(callId));
+    expect(ended.payload).toMatchObject({ reason: 'caller-hangup' });
+    // The prompt first (speech: no 1 kHz), then the backup number's 1 kHz.
+    await caller.media.stopRecording(call.mediaId);
+    const wav = await readWavFile(call.heard);
+    const mono = wav.samples.filter((_, i) => i % 2 === 0);
+    const tail = mono.subarray(mono.length - 12_000);
+    expect(toneAmplitude(tail, 1000)).toBeGreaterThan(5 * toneAmplitude(tail, 440));
+    await caller.media.hangup(call.mediaId);
   }, 60_000);
 });

@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,17 +18,7 @@ import { createEnvelope, type KafkaEventBus } from '@parley/messaging';
 import { Dialog, createRequest, SipStack, UdpTransport, type SipDestination } from '@parley/sip';
 import { uniqueName } from '@parley/testing';
 import { type VoiceNode } from '../src/voice-node';
-import { startTestVoiceNode, type TestVoiceNode, waitFor } from './voice-test-kit';
-
-function runSipp(args: string[]): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve) => {
-    const child = spawn('sipp', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    child.on('exit', (code) => resolve({ code, output }));
-  });
-}
+import { runSipp, startTestVoiceNode, type TestVoiceNode, waitFor } from './voice-test-kit';
 
 describe('voice: inbound calls from a carrier (real SIP, RTP, sipp, Kafka, Redis)', () => {
   const tenantId = randomUUID();

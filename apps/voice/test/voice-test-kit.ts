@@ -1,4 +1,5 @@
 // Shared set-up of the voice integration tests: a voice node on real Kafka, Redis, SIP and RTP.
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { phoneNumberAssignedV1, tenantCreatedV1 } from '@parley/contracts';
@@ -83,4 +84,15 @@ export async function startTestVoiceNode(options: { rtpPorts: [number, number]; 
       redis.disconnect();
     },
   };
+}
+
+/** Runs sipp to completion; its exit code and everything it printed. */
+export function runSipp(args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn('sipp', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
+    child.on('exit', (code) => resolve({ code, output }));
+  });
 }

@@ -1,2 +1,3 @@
 export * from './environment';
 export * from './dedicated-kafka';
+export * from './browser';

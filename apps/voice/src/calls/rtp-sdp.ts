@@ -126,3 +126,11 @@ export function writePlainSdp(init: PlainAnswerInit): string {
     ],
   });
 }
+
+/** The audio direction an SDP asks for (the first audio m= line's attribute, else the session's; sendrecv by default). */
+export function sdpDirection(sdp: string): Direction {
+  const media = sdp.split(/\r?\nm=/);
+  const audio = media.slice(1).find((m) => m.startsWith('audio'));
+  const find = (text: string): Direction | undefined => /^a=(sendrecv|sendonly|recvonly|inactive)\s*$/m.exec(text)?.[1] as Direction | undefined;
+  return (audio === undefined ? undefined : find(audio)) ?? find(media[0] ?? '') ?? 'sendrecv';
+}

@@ -21,6 +21,8 @@ export interface DialRequest {
   ringTimeoutMs: number;
   /** True while the call still wants this dial (a caller who hung up stops it). */
   wanted: () => boolean;
+  /** The far end sent early media (183 Session Progress with SDP): its ringback or announcements. */
+  onEarlyMedia?: (sdp: string) => void;
 }
 
 /**
@@ -67,6 +69,12 @@ export class TrunkDialer {
     const digest = createDigestClientState();
     for (let round = 0; round < 2; round += 1) {
       const tx = this.stack.sendRequest(invite, trunk.destination);
+      if (request.onEarlyMedia) {
+        const onEarly = request.onEarlyMedia;
+        tx.on('provisional', (response) => {
+          if (response.status === 183 && response.body.length > 0) onEarly(response.bodyText);
+        });
+      }
       const timer = setTimeout(() => void this.stack.cancel(tx, 'ring timeout'), request.ringTimeoutMs);
       const stopIfUnwanted = setInterval(() => {
         if (!request.wanted()) void this.stack.cancel(tx, 'caller left');

@@ -3,30 +3,49 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   type PayloadOf,
-  type Prompt,
   type TopicDefinition,
   voiceCallAnsweredV1,
   voiceCallBridgedV1,
   voiceCallDigitsCollectedV1,
   voiceCallEndedV1,
   voiceCallHeldV1,
+  voiceCallMonitoredV1,
   voiceCallPlaybackFinishedV1,
   voiceCallStartedV1,
+  voiceCallTransferFailedV1,
+  voiceCallTransferredV1,
+  voiceCallUnbridgedV1,
   type voiceCommandIssuedV1,
   voiceCommandFailedV1,
   voiceRecordingCompletedV1,
 } from '@parley/contracts';
 import { type MediaEngineApi, type MediaEngineEvent, type PlaySpec } from '@parley/media';
 import { createEnvelope, type EventBus } from '@parley/messaging';
-import { Dialog, dialogIdOfIncoming, type InboundRequest, type SipStack, tryParseUri } from '@parley/sip';
+import { Dialog, dialogIdOfIncoming, type InboundRequest, parseNameAddr, type SipStack, tryParseUri } from '@parley/sip';
 import { type DidDirectory } from '../directory/did-directory';
-import { DigitCollector } from './digit-collector';
-import { answerDirection, type PlainOffer, readPlainOffer, SdpOfferError, writePlainSdp } from './rtp-sdp';
-import { type TrunkDialer } from './trunk-dialer';
+import { type AgentDialer } from './agent-dialer';
 import { type CallRegistry } from './call-registry';
+import {
+  type AfterHangup,
+  type BridgeTarget,
+  type Call,
+  CALLER_LEG,
+  DialFailedError,
+  type DialogRole,
+  InvalidStateError,
+  type Monitor,
+  type PendingPlayback,
+  type Peer,
+} from './call-model';
+import { DigitCollector } from './digit-collector';
+import { answerDirection, type PlainOffer, readPlainOffer, SdpOfferError, sdpDirection, writePlainSdp } from './rtp-sdp';
+import { type TrunkDialer } from './trunk-dialer';
+
+export { InvalidStateError } from './call-model';
 
 type CommandEnvelope = PayloadOf<typeof voiceCommandIssuedV1>;
 type EndReason = PayloadOf<typeof voiceCallEndedV1>['reason'];
+type MonitorMode = Monitor['mode'];
 
 export interface VoiceCallsOptions {
   stack: SipStack;
@@ -37,68 +56,41 @@ export interface VoiceCallsOptions {
   advertisedAddress: string;
   /** Where stereo recordings are written. */
   recordingsDir: string;
-  /** A new call that gets no command within this long takes the emergency path (default 3 s). */
+  /** A call nobody commands for this long takes the emergency path (new calls) or ends (after its party left); default 3 s. */
   commandTimeoutMs?: number;
-  /** Spoken on the emergency path before the call is forwarded or ended. */
+  /** Spoken on the emergency path when the tenant set no fallback prompt of its own. */
   fallbackPrompt?: { text: string; locale: string };
   logger: { info(o: object, m?: string): void; warn(o: object, m?: string): void; error(o: object, m?: string): void };
   /** Trunks for outside numbers (primary first, then backups). */
   dialer?: TrunkDialer;
+  /** Agents' and supervisors' softphones (down their WebSocket flows). */
+  agents?: AgentDialer;
   /** Which node holds which call (commands reach every node). */
   registry: CallRegistry;
   nodeId: string;
   now?: () => number;
 }
 
-type CallState = 'ringing' | 'answered' | 'ended';
-
-interface PendingPlayback {
-  commandId: string;
-  kind: 'play' | 'collect';
-  remaining: Prompt[];
-  collector?: DigitCollector;
-  bargeIn: boolean;
-}
-
-interface Call {
-  id: string;
-  tenantId: string;
-  state: CallState;
-  invite: InboundRequest;
-  offer: PlainOffer;
-  local: { address: string; port: number };
-  dialog?: Dialog;
-  startedAt: number;
-  answeredAt?: number;
-  heldSince?: number;
-  holdMs: number;
-  commandSeen: boolean;
-  emergencyTimer?: NodeJS.Timeout;
-  playback?: PendingPlayback;
-  collector?: DigitCollector;
-  recording: boolean;
-  sessionVersion: number;
-  /** The second leg, when bridged to an outside number. */
-  outbound?: { dialog: Dialog; trunk: string; number: string };
-  dialing: boolean;
-}
-
-const CALLER_LEG = 'caller';
 /** The other party's leg: the right channel of recordings. */
-const AGENT_LEG = 'agent';
+const PEER_LEG = 'peer';
 const STATIC_PT = { pcmu: 0, pcma: 8 } as const;
+const TRANSFER_RING_TIMEOUT_MS = 30_000;
+const MONITOR_RING_TIMEOUT_MS = 20_000;
+const DEFAULT_FALLBACK = { text: 'We are sorry, we cannot take your call right now. Please call again later. Goodbye.', locale: 'en' };
 
 /**
- * Calls from carriers to tenants' numbers (the B2BUA's inbound side): a DID maps to its tenant, the
- * call rings and is announced (`voice.call.started.v1`), and the services drive it with commands
- * (answer, play, say, collect, record, music on hold, hang up). Every call has an id, a state and
- * its media in the engine; every change is an event. A new call no service commands within 3 s
- * (the IVR is down) takes the emergency path: answered, told so politely, and ended.
+ * The B2BUA's calls. A call comes in from a carrier to a tenant's number, rings and is announced
+ * (`voice.call.started.v1`); the services drive it with commands (answer, play, say, collect,
+ * record, music on hold, bridge to an agent's browser or to an outside number, hold, transfer,
+ * monitor, hang up). Every call has an id, a state and its media in the engine; every change is an
+ * event. The bridged party (an agent over WebRTC, or a number through a trunk) may hold, hang up or
+ * transfer (REFER) from its side. A new call nobody commands within 3 s takes the emergency path:
+ * answered, the tenant's fallback prompt, then the tenant's backup number if one is set, else a
+ * polite goodbye.
  */
 export class VoiceCalls {
   private readonly calls = new Map<string, Call>();
-  private readonly byDialog = new Map<string, Call>();
-  private readonly byInvite = new Map<InboundRequest, Call>();
+  private readonly byDialog = new Map<string, { call: Call; role: DialogRole }>();
   private draining = false;
   private readonly now: () => number;
 
@@ -116,25 +108,41 @@ export class VoiceCalls {
     this.draining = true;
   }
 
-  /** SIP requests that belong to calls: INVITE (new or re-INVITE) and BYE. */
+  /** SIP requests that belong to calls: new INVITEs, and in-dialog requests of any side of a call. */
   async onRequest(inbound: InboundRequest): Promise<boolean> {
     const request = inbound.request;
     if (request.method === 'INVITE' && request.toTag === undefined) {
       await this.onNewInvite(inbound);
       return true;
     }
-    const call = this.byDialog.get(dialogIdOfIncoming(request));
-    if (!call) return false;
-    if (request.method === 'BYE') {
-      inbound.respond(200, 'OK');
-      const fromFarEnd = call.outbound?.dialog.matches(request) ?? false;
-      await this.end(call, fromFarEnd ? 'remote-hangup' : 'caller-hangup', { sendBye: false, byeFrom: fromFarEnd ? 'outbound' : 'caller' });
-    } else if (request.method === 'INVITE') {
-      await this.onReInvite(call, inbound);
-    } else {
-      inbound.respond(200, 'OK');
+    const entry = this.byDialog.get(dialogIdOfIncoming(request));
+    if (!entry) return false;
+    const { call, role } = entry;
+    switch (request.method) {
+      case 'BYE':
+        inbound.respond(200, 'OK');
+        if (role.kind === 'caller') await this.end(call, 'caller-hangup', { byeCaller: false });
+        else if (role.kind === 'peer') await this.onPeerGone(call, call.peer?.target.kind === 'agent' ? 'agent-hangup' : 'remote-hangup', { byePeer: false });
+        else await this.stopMonitor(call, role.supervisorId, { bye: false });
+        return true;
+      case 'INVITE':
+      case 'UPDATE':
+        if (request.method === 'UPDATE' && request.body.length === 0) {
+          inbound.respond(200, 'OK', { Contact: this.contact(inbound.flow.transport) }); // a session refresh
+          return true;
+        }
+        if (role.kind === 'caller') await this.onCallerReOffer(call, inbound);
+        else if (role.kind === 'peer') await this.onPeerReOffer(call, inbound);
+        else await this.onMonitorReOffer(call, role.supervisorId, inbound);
+        return true;
+      case 'REFER':
+        if (role.kind !== 'peer') inbound.respond(403, 'Forbidden', { Warning: '399 parley "only the bridged agent can transfer this call"' });
+        else await this.onRefer(call, inbound);
+        return true;
+      default:
+        inbound.respond(200, 'OK'); // NOTIFY, INFO, OPTIONS in a dialog
+        return true;
     }
-    return true;
   }
 
   async onCommand(message: CommandEnvelope, tenantId: string): Promise<void> {
@@ -149,20 +157,30 @@ export class VoiceCalls {
       return;
     }
     call.commandSeen = true;
-    if (call.emergencyTimer) clearTimeout(call.emergencyTimer);
+    call.emergency = false;
+    this.disarm(call);
     try {
       await this.execute(call, message);
     } catch (error) {
       const detail = error instanceof Error ? error.message : String(error);
       this.options.logger.warn({ tenantId, callId: call.id, command: type, err: detail }, 'voice command failed');
-      await this.publish(tenantId, voiceCommandFailedV1, { callId: call.id, commandId: message.commandId, commandType: type, reason: error instanceof InvalidStateError ? 'invalid-state' : 'failed', detail });
+      await this.publish(tenantId, voiceCommandFailedV1, {
+        callId: call.id,
+        commandId: message.commandId,
+        commandType: type,
+        reason: error instanceof InvalidStateError ? 'invalid-state' : 'failed',
+        ...(error instanceof DialFailedError ? { sipStatus: error.sipStatus } : {}),
+        detail,
+      });
     }
   }
 
   /** Ends every call (shutdown after draining timed out). */
   async endAll(reason: EndReason): Promise<void> {
-    await Promise.all([...this.calls.values()].map((call) => this.end(call, reason, { sendBye: true })));
+    await Promise.all([...this.calls.values()].map((call) => this.end(call, reason, { byeCaller: true })));
   }
+
+  // ---------------------------------------------------------------- a new call
 
   private async onNewInvite(inbound: InboundRequest): Promise<void> {
     if (this.draining) {
@@ -204,16 +222,20 @@ export class VoiceCalls {
       offer,
       local: { address: this.options.advertisedAddress, port: leg.port },
       startedAt: this.now(),
+      early: false,
+      callerHeld: false,
       holdMs: 0,
       commandSeen: false,
       recording: false,
       sessionVersion: 1,
       dialing: false,
+      monitors: new Map(),
+      legCounter: 0,
+      emergency: false,
     };
     this.calls.set(id, call);
-    this.byInvite.set(inbound, call);
     await this.options.registry.register(id, this.options.nodeId);
-    inbound.on('cancelled', () => void this.end(call, 'caller-hangup', { sendBye: false }));
+    inbound.on('cancelled', () => void this.end(call, 'caller-hangup', { byeCaller: false }));
     inbound.respond(180, 'Ringing', { Contact: this.contact() });
     this.options.logger.info({ tenantId: call.tenantId, callId: id, to: route.e164 }, 'inbound call');
     await this.publish(call.tenantId, voiceCallStartedV1, {
@@ -224,26 +246,61 @@ export class VoiceCalls {
       numberId: route.numberId,
       startedAt: new Date(call.startedAt).toISOString(),
     });
-    call.emergencyTimer = setTimeout(() => void this.emergency(call), this.options.commandTimeoutMs ?? 3000);
-    call.emergencyTimer.unref();
+    this.arm(call, () => this.emergencyPath(call));
   }
 
-  /** No service took the call: answer, say so, hang up politely. */
-  private async emergency(call: Call): Promise<void> {
-    if (call.commandSeen || call.state === 'ended') return;
-    this.options.logger.warn({ tenantId: call.tenantId, callId: call.id }, 'no command for a new call: emergency path');
+  /** Runs `then` unless a command arrives within the command timeout. */
+  private arm(call: Call, then: () => Promise<void>): void {
+    this.disarm(call);
+    call.commandSeen = false;
+    call.commandTimer = setTimeout(() => {
+      call.commandTimer = undefined;
+      if (!call.commandSeen && call.state !== 'ended') void then();
+    }, this.options.commandTimeoutMs ?? 3000);
+    call.commandTimer.unref();
+  }
+
+  private disarm(call: Call): void {
+    if (call.commandTimer) clearTimeout(call.commandTimer);
+    call.commandTimer = undefined;
+  }
+
+  /** Nobody took the call (the IVR is down): answer, say so, then the backup number or goodbye. */
+  private async emergencyPath(call: Call): Promise<void> {
+    const settings = this.options.directory.voiceSettingsOf(call.tenantId);
+    this.options.logger.warn({ tenantId: call.tenantId, callId: call.id, backup: settings.backupNumber !== null }, 'no command for a new call: emergency path');
+    call.emergency = true;
     try {
       this.answer(call);
-      const prompt = this.options.fallbackPrompt ?? { text: 'We are sorry, we cannot take your call right now. Please call again later. Goodbye.', locale: 'en' };
+      const prompt = settings.fallbackPrompt ?? this.options.fallbackPrompt ?? DEFAULT_FALLBACK;
       await this.options.media.play(call.id, CALLER_LEG, { kind: 'tts', text: prompt.text, language: prompt.locale });
-      // Ended when the prompt finishes (see onMediaEvent), or after 30 s at the latest.
-      call.emergencyTimer = setTimeout(() => void this.end(call, 'emergency-fallback', { sendBye: true }), 30_000);
-      call.emergencyTimer.unref();
+      // Continued when the prompt finishes (see onMediaEvent), or after 30 s at the latest.
+      call.commandTimer = setTimeout(() => void this.afterFallbackPrompt(call), 30_000);
+      call.commandTimer.unref();
     } catch (error) {
-      this.options.logger.error({ callId: call.id, err: String(error) }, 'emergency prompt failed');
-      await this.end(call, 'emergency-fallback', { sendBye: true });
+      this.options.logger.error({ tenantId: call.tenantId, callId: call.id, err: String(error) }, 'emergency prompt failed');
+      await this.afterFallbackPrompt(call);
     }
   }
+
+  private async afterFallbackPrompt(call: Call): Promise<void> {
+    if (!call.emergency || call.state === 'ended') return;
+    this.disarm(call);
+    const backup = this.options.directory.voiceSettingsOf(call.tenantId).backupNumber;
+    if (backup && this.options.dialer?.configured && !call.peer && !call.dialing) {
+      try {
+        await this.bridgeNumber(call, { number: backup, ringTimeoutMs: TRANSFER_RING_TIMEOUT_MS, afterHangup: 'end' });
+        call.emergency = false;
+        this.options.logger.warn({ tenantId: call.tenantId, callId: call.id }, 'emergency path: forwarded to the backup number');
+        return;
+      } catch (error) {
+        this.options.logger.error({ tenantId: call.tenantId, callId: call.id, err: error instanceof Error ? error.message : String(error) }, 'emergency path: the backup number did not answer');
+      }
+    }
+    await this.end(call, 'emergency-fallback', { byeCaller: true });
+  }
+
+  // ---------------------------------------------------------------- commands
 
   private async execute(call: Call, message: CommandEnvelope): Promise<void> {
     const command = message.command;
@@ -253,10 +310,11 @@ export class VoiceCalls {
         this.answer(call);
         return;
       case 'hangup':
-        await this.end(call, 'command', { sendBye: true });
+        await this.end(call, 'command', { byeCaller: true });
         return;
       case 'play':
-        this.requireAnswered(call);
+        // Before the answer, prompts go out as early media (183 Session Progress).
+        if (call.state === 'ringing') this.sendEarlyMedia(call);
         await this.startPrompts(call, { commandId: message.commandId, kind: 'play', remaining: [...command.prompts], bargeIn: command.bargeIn });
         return;
       case 'collect': {
@@ -281,7 +339,7 @@ export class VoiceCalls {
         return;
       case 'hold':
         this.requireAnswered(call);
-        await this.setHold(call, command.on, 'command');
+        await this.holdCaller(call, command.on, 'command');
         return;
       case 'record-start':
       case 'record-pause':
@@ -292,41 +350,19 @@ export class VoiceCalls {
         return;
       case 'bridge-number':
         this.requireAnswered(call);
-        await this.bridgeNumber(call, command.number, command.callerId, command.ringTimeoutMs, message.commandId);
+        await this.bridgeNumber(call, { number: command.number, callerId: command.callerId, ringTimeoutMs: command.ringTimeoutMs, afterHangup: command.afterHangup });
         return;
-      default:
-        throw new InvalidStateError(`${command.type} needs a browser agent leg, which this voice node cannot place yet`);
-    }
-  }
-
-  private async bridgeNumber(call: Call, number: string, callerId: string | undefined, ringTimeoutMs: number, commandId: string): Promise<void> {
-    const dialer = this.options.dialer;
-    if (!dialer?.configured) throw new InvalidStateError('no trunk is configured for calls to outside numbers');
-    if (call.outbound || call.dialing) throw new InvalidStateError('the call is already bridged or dialling');
-    call.dialing = true;
-    try {
-      const leg = await this.options.media.createLeg(call.id, AGENT_LEG, { codec: call.offer.codec, telephoneEventPt: 101, remote: null, latching: 'when-unusable' });
-      const sdp = writePlainSdp({ address: this.options.advertisedAddress, port: leg.port, codec: call.offer.codec, payloadType: STATIC_PT[call.offer.codec], telephoneEventPt: 101, direction: 'sendrecv', sessionId: parseInt(call.id.slice(9, 13), 16), sessionVersion: 1 });
-      const caller = tryParseUri(call.invite.request.from.uri)?.user;
-      const outcome = await dialer.dial({ number, callerId: callerId ?? caller ?? 'anonymous', sdp, contact: this.contact(), ringTimeoutMs, wanted: () => call.state === 'answered' });
-      if (!outcome.ok) {
-        await this.options.media.removeLeg(call.id, AGENT_LEG).catch(() => undefined);
-        throw new Error(`no trunk connected ${number}: ${outcome.attempts.map((a) => `${a.trunk} ${a.status} ${a.reason}`).join('; ') || 'the caller left'}`);
-      }
-      if (call.state !== 'answered') {
-        this.options.stack.sendRequest(outcome.dialog.createRequest('BYE'), outcome.dialog.flow).finalResponse.catch(() => undefined);
+      case 'bridge-agent':
+        await this.bridgeAgent(call, { agentId: command.agentId, ringTimeoutMs: command.ringTimeoutMs, afterHangup: command.afterHangup });
         return;
-      }
-      const answer = readPlainOffer(outcome.answer.bodyText);
-      await this.options.media.updateLeg(call.id, AGENT_LEG, { address: answer.address, port: answer.port });
-      await this.options.media.stopPlayback(call.id, CALLER_LEG);
-      await this.options.media.bridge(call.id);
-      call.outbound = { dialog: outcome.dialog, trunk: outcome.trunk, number };
-      this.byDialog.set(`${outcome.dialog.callId}|${outcome.dialog.localTag}|${outcome.dialog.remoteTag}`, call);
-      this.options.logger.info({ tenantId: call.tenantId, callId: call.id, trunk: outcome.trunk, commandId }, 'bridged to an outside number');
-      await this.publish(call.tenantId, voiceCallBridgedV1, { callId: call.id, target: { kind: 'number', number }, bridgedAt: new Date(this.now()).toISOString() });
-    } finally {
-      call.dialing = false;
+      case 'transfer':
+        this.requireAnswered(call);
+        await this.transfer(call, command.target, 'command');
+        return;
+      case 'monitor':
+        this.requireAnswered(call);
+        await this.monitor(call, command.supervisorId, command.mode);
+        return;
     }
   }
 
@@ -337,18 +373,313 @@ export class VoiceCalls {
   private answer(call: Call): void {
     if (call.state === 'answered') return;
     if (call.state !== 'ringing') throw new InvalidStateError(`cannot answer a call that is ${call.state}`);
-    const sdp = this.localSdp(call, false);
+    const sdp = this.callerSdp(call);
     const ok = call.invite.respond(200, 'OK', { Contact: this.contact(), 'Content-Type': 'application/sdp' }, sdp);
     const dialog = Dialog.fromUasRequest(call.invite.request, ok, { flow: call.invite.flow, localContact: this.contactUri() });
     call.dialog = dialog;
     call.state = 'answered';
     call.answeredAt = this.now();
-    this.byDialog.set(`${dialog.callId}|${dialog.localTag}|${dialog.remoteTag}`, call);
-    call.invite.on('ackTimeout', () => void this.end(call, 'failed', { sendBye: true }));
+    this.byDialog.set(dialog.id, { call, role: { kind: 'caller' } });
+    call.invite.on('ackTimeout', () => void this.end(call, 'failed', { byeCaller: true }));
     void this.publish(call.tenantId, voiceCallAnsweredV1, { callId: call.id, answeredAt: new Date(call.answeredAt).toISOString() });
   }
 
-  private async onReInvite(call: Call, inbound: InboundRequest): Promise<void> {
+  /** 183 Session Progress with our SDP: the caller hears what we play before the call is answered (and billed). */
+  private sendEarlyMedia(call: Call): void {
+    if (call.early || call.state !== 'ringing') return;
+    call.invite.respond(183, 'Session Progress', { Contact: this.contact(), 'Content-Type': 'application/sdp' }, this.callerSdp(call));
+    call.early = true;
+  }
+
+  // ---------------------------------------------------------------- bridging
+
+  private nextLegId(call: Call, prefix: string): string {
+    call.legCounter += 1;
+    return `${prefix}-${call.legCounter}`;
+  }
+
+  private async bridgeNumber(call: Call, spec: { number: string; callerId?: string; ringTimeoutMs: number; afterHangup: AfterHangup }): Promise<void> {
+    const dialer = this.options.dialer;
+    if (!dialer?.configured) throw new InvalidStateError('no trunk is configured for calls to outside numbers');
+    if (call.peer || call.dialing) throw new InvalidStateError('the call is already bridged or dialling');
+    call.dialing = true;
+    const legId = this.nextLegId(call, PEER_LEG);
+    let bridgedEarly = false;
+    try {
+      const codec = call.offer.codec;
+      const leg = await this.options.media.createLeg(call.id, legId, { codec, telephoneEventPt: 101, remote: null, latching: 'when-unusable' });
+      const sdpOffer = { address: this.options.advertisedAddress, port: leg.port, codec, payloadType: STATIC_PT[codec], telephoneEventPt: 101, direction: 'sendrecv' as const, sessionId: parseInt(call.id.slice(9, 13), 16), sessionVersion: 1 };
+      const caller = tryParseUri(call.invite.request.from.uri)?.user;
+      const outcome = await dialer.dial({
+        number: spec.number,
+        callerId: spec.callerId ?? caller ?? 'anonymous',
+        sdp: writePlainSdp(sdpOffer),
+        contact: this.contact(),
+        ringTimeoutMs: spec.ringTimeoutMs,
+        wanted: () => call.state === 'answered',
+        // The far end's ringback or announcements (183 with SDP) reach the caller before the answer.
+        onEarlyMedia: (sdp) => {
+          if (call.state !== 'answered') return;
+          try {
+            const early = readPlainOffer(sdp);
+            bridgedEarly = true;
+            void this.options.media
+              .updateLeg(call.id, legId, { address: early.address, port: early.port })
+              .then(() => this.options.media.stopPlayback(call.id, CALLER_LEG))
+              .then(() => this.options.media.bridge(call.id))
+              .catch(() => undefined);
+          } catch {
+            // Early media we cannot read: the caller keeps hearing what it heard.
+          }
+        },
+      });
+      if (!outcome.ok) {
+        if (bridgedEarly) await this.options.media.unbridge(call.id).catch(() => undefined);
+        await this.options.media.removeLeg(call.id, legId).catch(() => undefined);
+        const last = outcome.attempts[outcome.attempts.length - 1];
+        throw new DialFailedError(last?.status ?? 487, `no trunk connected ${spec.number}: ${outcome.attempts.map((a) => `${a.trunk} ${a.status} ${a.reason}`).join('; ') || 'the caller left'}`);
+      }
+      if (call.state !== 'answered') {
+        this.options.stack.sendRequest(outcome.dialog.createRequest('BYE'), outcome.dialog.flow).finalResponse.catch(() => undefined);
+        return;
+      }
+      const answer = readPlainOffer(outcome.answer.bodyText);
+      await this.options.media.updateLeg(call.id, legId, { address: answer.address, port: answer.port });
+      const peer: Peer = { target: { kind: 'number', number: spec.number }, legId, dialog: outcome.dialog, afterHangup: spec.afterHangup, plain: { port: leg.port, offer: answer, sessionVersion: 1 }, held: false, trunk: outcome.trunk };
+      await this.connectPeer(call, peer);
+      this.options.logger.info({ tenantId: call.tenantId, callId: call.id, trunk: outcome.trunk }, 'bridged to an outside number');
+    } finally {
+      call.dialing = false;
+    }
+  }
+
+  private async bridgeAgent(call: Call, spec: { agentId: string; ringTimeoutMs: number; afterHangup: AfterHangup }): Promise<void> {
+    const agents = this.options.agents;
+    if (!agents) throw new InvalidStateError('this voice node does not place calls to agents');
+    if (call.peer || call.dialing) throw new InvalidStateError('the call is already bridged or dialling');
+    const tenant = this.options.directory.tenantById(call.tenantId);
+    if (!tenant) throw new InvalidStateError(`tenant ${call.tenantId} is unknown to this voice node`);
+    call.dialing = true;
+    const legId = this.nextLegId(call, PEER_LEG);
+    let legCreated = false;
+    try {
+      const codecs = call.offer.codec === 'pcmu' ? (['pcmu', 'pcma'] as const) : (['pcma', 'pcmu'] as const);
+      const { sdp } = await this.options.media.createWebRtcLeg(call.id, legId, { codecs: [...codecs] });
+      legCreated = true;
+      const caller = tryParseUri(call.invite.request.from.uri)?.user;
+      const outcome = await agents.dial({
+        tenantId: call.tenantId,
+        userId: spec.agentId,
+        sipDomain: tenant.sipDomain,
+        display: caller ? decodeURIComponent(caller) : 'anonymous',
+        sdp,
+        ringTimeoutMs: spec.ringTimeoutMs,
+        headers: { 'X-Parley-Call-Id': call.id },
+        wanted: () => call.state !== 'ended',
+      });
+      if (!outcome.ok) throw new DialFailedError(outcome.status, `agent ${spec.agentId} did not take the call: ${outcome.status} ${outcome.reason}`);
+      if (call.state === 'ended') {
+        this.options.stack.sendRequest(outcome.dialog.createRequest('BYE'), outcome.dialog.flow).finalResponse.catch(() => undefined);
+        return;
+      }
+      try {
+        await this.options.media.completeWebRtcLeg(call.id, legId, outcome.answer.bodyText);
+      } catch (error) {
+        this.options.stack.sendRequest(outcome.dialog.createRequest('BYE'), outcome.dialog.flow).finalResponse.catch(() => undefined);
+        throw new DialFailedError(488, `the agent's answer cannot be used: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      // A caller still ringing is answered when the agent answers.
+      if (call.state === 'ringing') this.answer(call);
+      const peer: Peer = { target: { kind: 'agent', agentId: spec.agentId }, legId, dialog: outcome.dialog, afterHangup: spec.afterHangup, held: false };
+      legCreated = false;
+      await this.connectPeer(call, peer);
+      this.options.logger.info({ tenantId: call.tenantId, callId: call.id, agentId: spec.agentId }, 'bridged to an agent');
+    } finally {
+      call.dialing = false;
+      if (legCreated) await this.options.media.removeLeg(call.id, legId).catch(() => undefined);
+    }
+  }
+
+  /** The peer answered: bridge, point the recording's right channel at it, announce. */
+  private async connectPeer(call: Call, peer: Peer): Promise<void> {
+    call.peer = peer;
+    this.byDialog.set(peer.dialog.id, { call, role: { kind: 'peer' } });
+    call.playback = undefined;
+    await this.options.media.stopPlayback(call.id, CALLER_LEG);
+    if (call.recording) await this.options.media.setRecordingSides(call.id, { left: CALLER_LEG, right: peer.legId });
+    await this.options.media.bridge(call.id);
+    await this.publish(call.tenantId, voiceCallBridgedV1, { callId: call.id, target: peer.target, bridgedAt: new Date(this.now()).toISOString() });
+  }
+
+  /** Takes the peer out of the call (its media leg and dialog); BYE it when asked. */
+  private async releasePeer(call: Call, options: { bye: boolean }): Promise<Peer | undefined> {
+    const peer = call.peer;
+    if (!peer) return undefined;
+    call.peer = undefined;
+    this.byDialog.delete(peer.dialog.id);
+    if (options.bye) this.sendBye(call, peer.dialog);
+    if (call.state === 'ended') return peer;
+    // A supervisor whispering to the agent who leaves goes back to listening.
+    for (const monitor of call.monitors.values()) {
+      if (monitor.mode === 'whisper' && monitor.dialog) await this.applyMonitorMode(call, monitor, 'listen').catch(() => undefined);
+    }
+    await this.options.media.unbridge(call.id).catch(() => undefined);
+    if (call.recording) await this.options.media.setRecordingSides(call.id, { left: CALLER_LEG, right: null }).catch(() => undefined);
+    await this.options.media.removeLeg(call.id, peer.legId).catch(() => undefined);
+    if (peer.held) await this.options.media.stopPlayback(call.id, CALLER_LEG).catch(() => undefined);
+    return peer;
+  }
+
+  /** The bridged party hung up (or its media failed). */
+  private async onPeerGone(call: Call, reason: 'agent-hangup' | 'remote-hangup' | 'failed', options: { byePeer: boolean }): Promise<void> {
+    const peer = await this.releasePeer(call, { bye: options.byePeer });
+    if (!peer || call.state === 'ended') return;
+    if (peer.afterHangup === 'end') {
+      await this.end(call, reason === 'failed' ? 'failed' : reason, { byeCaller: true });
+      return;
+    }
+    await this.publish(call.tenantId, voiceCallUnbridgedV1, { callId: call.id, party: peer.target, reason, at: new Date(this.now()).toISOString() });
+    // The call goes on (a survey...): whoever asked for that must now say what comes next.
+    this.arm(call, () => this.end(call, reason === 'failed' ? 'failed' : reason, { byeCaller: true }));
+  }
+
+  // ---------------------------------------------------------------- transfer
+
+  /** Blind transfer: the current party leaves, the caller goes to the target. */
+  private async transfer(call: Call, target: BridgeTarget, by: 'agent' | 'command'): Promise<void> {
+    if (!call.peer && by === 'command' && call.dialing) throw new InvalidStateError('a bridge is being placed; transfer once it is connected');
+    const previous = await this.releasePeer(call, { bye: true });
+    const afterHangup = previous?.afterHangup ?? 'end';
+    await this.publish(call.tenantId, voiceCallTransferredV1, { callId: call.id, target, by, at: new Date(this.now()).toISOString() });
+    // The caller hears music while the target rings.
+    await this.options.media.play(call.id, CALLER_LEG, { kind: 'hold' }, { loop: true }).catch(() => undefined);
+    try {
+      if (target.kind === 'agent') await this.bridgeAgent(call, { agentId: target.agentId, ringTimeoutMs: TRANSFER_RING_TIMEOUT_MS, afterHangup });
+      else await this.bridgeNumber(call, { number: target.number, ringTimeoutMs: TRANSFER_RING_TIMEOUT_MS, afterHangup });
+    } catch (error) {
+      if (call.state === 'ended') return;
+      const detail = error instanceof Error ? error.message : String(error);
+      this.options.logger.warn({ tenantId: call.tenantId, callId: call.id, err: detail }, 'transfer failed');
+      await this.publish(call.tenantId, voiceCallTransferFailedV1, {
+        callId: call.id,
+        target,
+        ...(error instanceof DialFailedError ? { sipStatus: error.sipStatus } : {}),
+        detail,
+        at: new Date(this.now()).toISOString(),
+      });
+      // The caller stays on music; a service that does not take the call over ends it politely.
+      this.arm(call, () => this.end(call, 'failed', { byeCaller: true }));
+    }
+  }
+
+  /** REFER from the bridged agent (RFC 3515): blind transfer to a number or another agent. */
+  private async onRefer(call: Call, inbound: InboundRequest): Promise<void> {
+    const referTo = inbound.request.headers.get('refer-to');
+    let target: BridgeTarget | undefined;
+    if (referTo !== undefined) {
+      try {
+        const user = decodeURIComponent(tryParseUri(parseNameAddr(referTo, 'Refer-To').uri)?.user ?? '');
+        if (/^\+[1-9][0-9]{6,14}$/.test(user)) target = { kind: 'number', number: user };
+        else if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(user)) target = { kind: 'agent', agentId: user.toLowerCase() };
+      } catch {
+        target = undefined;
+      }
+    }
+    if (!target) {
+      inbound.respond(400, 'Bad Request', { Warning: '399 parley "Refer-To must be a sip: URI whose user is an E.164 number or an agent id"' });
+      return;
+    }
+    const peer = call.peer;
+    if (!peer || call.state !== 'answered') {
+      inbound.respond(481, 'Call/Transaction Does Not Exist');
+      return;
+    }
+    inbound.respond(202, 'Accepted', { Contact: this.contact(inbound.flow.transport) });
+    // Blind transfer: the transferor is done as soon as we take the call over (final NOTIFY, then BYE).
+    try {
+      const notify = peer.dialog.createRequest('NOTIFY', {
+        headers: { Event: `refer;id=${inbound.request.cseq.seq}`, 'Subscription-State': 'terminated;reason=noresource' },
+        body: 'SIP/2.0 200 OK\r\n',
+        contentType: 'message/sipfrag;version=2.0',
+      });
+      this.options.stack.sendRequest(notify, peer.dialog.flow).finalResponse.catch(() => undefined);
+    } catch (error) {
+      this.options.logger.warn({ callId: call.id, err: String(error) }, 'could not send the NOTIFY for a REFER');
+    }
+    await this.transfer(call, target, 'agent');
+  }
+
+  // ---------------------------------------------------------------- supervisors
+
+  private async monitor(call: Call, supervisorId: string, mode: MonitorMode): Promise<void> {
+    const existing = call.monitors.get(supervisorId);
+    if (existing) {
+      if (existing.dialog === undefined) throw new InvalidStateError('the supervisor is still being called');
+      await this.applyMonitorMode(call, existing, mode);
+      return;
+    }
+    const agents = this.options.agents;
+    if (!agents) throw new InvalidStateError('this voice node does not place calls to supervisors');
+    if (mode === 'whisper' && !call.peer) throw new InvalidStateError('whisper needs an agent on the call');
+    const tenant = this.options.directory.tenantById(call.tenantId);
+    if (!tenant) throw new InvalidStateError(`tenant ${call.tenantId} is unknown to this voice node`);
+    const monitor: Monitor = { supervisorId, legId: this.nextLegId(call, 'monitor'), mode };
+    call.monitors.set(supervisorId, monitor);
+    let created = false;
+    try {
+      const { sdp } = await this.options.media.createWebRtcLeg(call.id, monitor.legId, { codecs: ['pcmu', 'pcma'], mode: 'listen' });
+      created = true;
+      const outcome = await agents.dial({
+        tenantId: call.tenantId,
+        userId: supervisorId,
+        sipDomain: tenant.sipDomain,
+        display: `monitor-${mode}`,
+        sdp,
+        ringTimeoutMs: MONITOR_RING_TIMEOUT_MS,
+        headers: { 'X-Parley-Call-Id': call.id, 'X-Parley-Monitor': mode },
+        wanted: () => call.state !== 'ended' && call.monitors.get(supervisorId) === monitor,
+      });
+      if (!outcome.ok) throw new DialFailedError(outcome.status, `supervisor ${supervisorId} did not take the monitor call: ${outcome.status} ${outcome.reason}`);
+      if (call.state === 'ended' || call.monitors.get(supervisorId) !== monitor) {
+        this.sendBye(call, outcome.dialog);
+        return;
+      }
+      await this.options.media.completeWebRtcLeg(call.id, monitor.legId, outcome.answer.bodyText);
+      monitor.dialog = outcome.dialog;
+      this.byDialog.set(outcome.dialog.id, { call, role: { kind: 'monitor', supervisorId } });
+      created = false;
+      await this.applyMonitorMode(call, monitor, mode);
+    } catch (error) {
+      if (call.monitors.get(supervisorId) === monitor) call.monitors.delete(supervisorId);
+      throw error;
+    } finally {
+      if (created) await this.options.media.removeLeg(call.id, monitor.legId).catch(() => undefined);
+    }
+  }
+
+  private async applyMonitorMode(call: Call, monitor: Monitor, mode: MonitorMode): Promise<void> {
+    const whisperTo = mode === 'whisper' ? call.peer?.legId : undefined;
+    if (mode === 'whisper' && !whisperTo) throw new InvalidStateError('whisper needs an agent on the call');
+    await this.options.media.setMode(call.id, monitor.legId, mode, whisperTo ?? null);
+    monitor.mode = mode;
+    await this.publish(call.tenantId, voiceCallMonitoredV1, { callId: call.id, supervisorId: monitor.supervisorId, mode, active: true, at: new Date(this.now()).toISOString() });
+  }
+
+  private async stopMonitor(call: Call, supervisorId: string, options: { bye: boolean }): Promise<void> {
+    const monitor = call.monitors.get(supervisorId);
+    if (!monitor) return;
+    call.monitors.delete(supervisorId);
+    if (monitor.dialog) {
+      this.byDialog.delete(monitor.dialog.id);
+      if (options.bye) this.sendBye(call, monitor.dialog);
+    }
+    if (call.state !== 'ended') await this.options.media.removeLeg(call.id, monitor.legId).catch(() => undefined);
+    await this.publish(call.tenantId, voiceCallMonitoredV1, { callId: call.id, supervisorId, mode: monitor.mode, active: false, at: new Date(this.now()).toISOString() });
+  }
+
+  // ---------------------------------------------------------------- re-offers (hold, unhold, refresh)
+
+  private async onCallerReOffer(call: Call, inbound: InboundRequest): Promise<void> {
     let offer: PlainOffer;
     try {
       offer = readPlainOffer(inbound.request.bodyText);
@@ -357,17 +688,79 @@ export class VoiceCalls {
       inbound.respond(status, status === 488 ? 'Not Acceptable Here' : 'Bad Request');
       return;
     }
-    const wasHeld = call.heldSince !== undefined;
     const holding = offer.direction === 'sendonly' || offer.direction === 'inactive';
     call.offer = offer;
     await this.options.media.updateLeg(call.id, CALLER_LEG, { address: offer.address, port: offer.port });
     call.sessionVersion += 1;
     // The hold event goes out before the answer, so the next re-INVITE's event cannot overtake it.
-    if (holding !== wasHeld) await this.noteHold(call, holding, 'caller');
-    inbound.respond(200, 'OK', { Contact: this.contact(), 'Content-Type': 'application/sdp' }, this.localSdp(call, false));
+    if (holding !== call.callerHeld) {
+      call.callerHeld = holding;
+      await this.noteHold(call, holding, 'caller');
+    }
+    inbound.respond(200, 'OK', { Contact: this.contact(), 'Content-Type': 'application/sdp' }, this.callerSdp(call));
   }
 
-  private async setHold(call: Call, on: boolean, by: 'command' | 'agent'): Promise<void> {
+  /** The bridged party holds (a=sendonly/inactive) or resumes: the caller hears music meanwhile. */
+  private async onPeerReOffer(call: Call, inbound: InboundRequest): Promise<void> {
+    const peer = call.peer;
+    if (!peer) {
+      inbound.respond(481, 'Call/Transaction Does Not Exist');
+      return;
+    }
+    const body = inbound.request.bodyText;
+    let answerSdp: string;
+    let holding: boolean;
+    try {
+      if (peer.plain) {
+        const offer = readPlainOffer(body);
+        holding = offer.direction === 'sendonly' || offer.direction === 'inactive';
+        await this.options.media.updateLeg(call.id, peer.legId, { address: offer.address, port: offer.port });
+        peer.plain.offer = offer;
+        peer.plain.sessionVersion += 1;
+        answerSdp = writePlainSdp({
+          address: this.options.advertisedAddress,
+          port: peer.plain.port,
+          codec: offer.codec,
+          payloadType: offer.payloadType,
+          telephoneEventPt: offer.telephoneEventPt,
+          direction: answerDirection(offer.direction, false),
+          sessionId: parseInt(call.id.slice(9, 13), 16),
+          sessionVersion: peer.plain.sessionVersion,
+        });
+      } else {
+        const direction = sdpDirection(body);
+        holding = direction === 'sendonly' || direction === 'inactive';
+        answerSdp = (await this.options.media.renegotiateWebRtcLeg(call.id, peer.legId, body)).sdp;
+      }
+    } catch (error) {
+      const status = error instanceof SdpOfferError ? error.status : 488;
+      inbound.respond(status, status === 400 ? 'Bad Request' : 'Not Acceptable Here', { Warning: `399 parley "${(error instanceof Error ? error.message : String(error)).replace(/"/g, "'")}"` });
+      return;
+    }
+    if (holding !== peer.held) {
+      peer.held = holding;
+      if (holding) await this.options.media.play(call.id, CALLER_LEG, { kind: 'hold' }, { loop: true });
+      else await this.options.media.stopPlayback(call.id, CALLER_LEG);
+      await this.noteHold(call, holding, 'agent');
+    }
+    inbound.respond(200, 'OK', { Contact: this.contact(inbound.flow.transport), 'Content-Type': 'application/sdp' }, answerSdp);
+  }
+
+  private async onMonitorReOffer(call: Call, supervisorId: string, inbound: InboundRequest): Promise<void> {
+    const monitor = call.monitors.get(supervisorId);
+    if (!monitor) {
+      inbound.respond(481, 'Call/Transaction Does Not Exist');
+      return;
+    }
+    try {
+      const { sdp } = await this.options.media.renegotiateWebRtcLeg(call.id, monitor.legId, inbound.request.bodyText);
+      inbound.respond(200, 'OK', { Contact: this.contact(inbound.flow.transport), 'Content-Type': 'application/sdp' }, sdp);
+    } catch (error) {
+      inbound.respond(488, 'Not Acceptable Here', { Warning: `399 parley "${(error instanceof Error ? error.message : String(error)).replace(/"/g, "'")}"` });
+    }
+  }
+
+  private async holdCaller(call: Call, on: boolean, by: 'command'): Promise<void> {
     if (on) await this.options.media.play(call.id, CALLER_LEG, { kind: 'hold' }, { loop: true });
     else await this.options.media.stopPlayback(call.id, CALLER_LEG);
     await this.noteHold(call, on, by);
@@ -376,21 +769,22 @@ export class VoiceCalls {
   private async noteHold(call: Call, held: boolean, by: 'caller' | 'command' | 'agent'): Promise<void> {
     const now = this.now();
     if (held && call.heldSince === undefined) call.heldSince = now;
-    if (!held && call.heldSince !== undefined) {
+    const anyHeld = held || call.callerHeld || (call.peer?.held ?? false);
+    if (!anyHeld && call.heldSince !== undefined) {
       call.holdMs += now - call.heldSince;
       call.heldSince = undefined;
     }
     await this.publish(call.tenantId, voiceCallHeldV1, { callId: call.id, held, by, at: new Date(now).toISOString() });
   }
 
+  // ---------------------------------------------------------------- recording and prompts
+
   private async record(call: Call, type: 'record-start' | 'record-pause' | 'record-resume' | 'record-stop'): Promise<void> {
     if (type === 'record-start') {
       if (call.recording) return;
       await mkdir(join(this.options.recordingsDir, call.tenantId), { recursive: true });
-      // Until an agent leg exists, the caller is on both channels' source: left = caller, right = caller.
-      // Caller on the left, the other party on the right (the caller on both until a second leg exists).
-      const right = call.outbound ? AGENT_LEG : CALLER_LEG;
-      await this.options.media.startRecording(call.id, { path: join(this.options.recordingsDir, call.tenantId, `${call.id}.wav`), left: CALLER_LEG, right });
+      // Caller on the left, the bridged party on the right (silence there until somebody is bridged).
+      await this.options.media.startRecording(call.id, { path: join(this.options.recordingsDir, call.tenantId, `${call.id}.wav`), left: CALLER_LEG, right: call.peer?.legId ?? null });
       call.recording = true;
     } else if (type === 'record-pause') await this.options.media.pauseRecording(call.id);
     else if (type === 'record-resume') await this.options.media.resumeRecording(call.id);
@@ -435,58 +829,76 @@ export class VoiceCalls {
   private async onMediaEvent(event: MediaEngineEvent): Promise<void> {
     const call = this.calls.get(event.callId);
     if (!call) return;
-    if (event.type === 'digit') {
-      const playback = call.playback;
-      if (playback?.bargeIn) {
-        call.playback = undefined;
-        await this.options.media.stopPlayback(call.id, CALLER_LEG);
-        if (playback.kind === 'play') await this.publish(call.tenantId, voiceCallPlaybackFinishedV1, { callId: call.id, commandId: playback.commandId, outcome: 'barged-in' });
-        else playback.collector?.start();
-      }
-      call.collector?.push(event.digit);
-    } else if (event.type === 'playback-finished') {
-      if (!call.commandSeen && call.state === 'answered') {
-        await this.end(call, 'emergency-fallback', { sendBye: true });
+    switch (event.type) {
+      case 'digit': {
+        if (event.legId !== CALLER_LEG) return; // digits from the agent's keypad are for the caller's ears only
+        const playback = call.playback;
+        if (playback?.bargeIn) {
+          call.playback = undefined;
+          await this.options.media.stopPlayback(call.id, CALLER_LEG);
+          if (playback.kind === 'play') await this.publish(call.tenantId, voiceCallPlaybackFinishedV1, { callId: call.id, commandId: playback.commandId, outcome: 'barged-in' });
+          else playback.collector?.start();
+        }
+        call.collector?.push(event.digit);
         return;
       }
-      if (event.end === 'completed' && call.playback) await this.playNext(call);
-    } else if (event.type === 'inactive') {
-      this.options.logger.warn({ tenantId: call.tenantId, callId: call.id, silentMs: event.silentMs }, 'no RTP: ending the call');
-      await this.end(call, 'rtp-timeout', { sendBye: true });
-    } else if (event.type === 'error') {
-      this.options.logger.error({ tenantId: call.tenantId, callId: call.id, err: event.message }, 'media error');
+      case 'playback-finished':
+        if (event.legId !== CALLER_LEG) return;
+        if (call.emergency) {
+          await this.afterFallbackPrompt(call);
+          return;
+        }
+        if (event.end === 'completed' && call.playback) await this.playNext(call);
+        return;
+      case 'inactive':
+        if (event.legId !== CALLER_LEG && event.legId !== call.peer?.legId) return;
+        this.options.logger.warn({ tenantId: call.tenantId, callId: call.id, leg: event.legId, silentMs: event.silentMs }, 'no RTP: ending the call');
+        await this.end(call, 'rtp-timeout', { byeCaller: true });
+        return;
+      case 'webrtc-state':
+        if (event.state !== 'failed') return;
+        if (call.peer?.legId === event.legId) {
+          this.options.logger.warn({ tenantId: call.tenantId, callId: call.id }, "the agent's WebRTC media failed");
+          await this.onPeerGone(call, 'failed', { byePeer: true });
+        } else {
+          for (const monitor of call.monitors.values()) if (monitor.legId === event.legId) await this.stopMonitor(call, monitor.supervisorId, { bye: true });
+        }
+        return;
+      case 'error':
+        this.options.logger.error({ tenantId: call.tenantId, callId: call.id, err: event.message }, 'media error');
+        return;
+      default:
+        return;
     }
   }
 
-  private async end(call: Call, reason: EndReason, options: { sendBye: boolean; byeFrom?: 'caller' | 'outbound' }): Promise<void> {
+  // ---------------------------------------------------------------- the end
+
+  private async end(call: Call, reason: EndReason, options: { byeCaller: boolean }): Promise<void> {
     if (call.state === 'ended') return;
     const wasRinging = call.state === 'ringing';
     call.state = 'ended';
-    if (call.emergencyTimer) clearTimeout(call.emergencyTimer);
+    this.disarm(call);
     call.collector?.cancel();
     this.calls.delete(call.id);
-    this.byInvite.delete(call.invite);
     await this.options.registry.unregister(call.id).catch(() => undefined);
-    if (call.dialog) for (const [key, value] of this.byDialog) if (value === call) this.byDialog.delete(key);
-    if (call.outbound && options.byeFrom !== 'outbound') {
-      this.options.stack.sendRequest(call.outbound.dialog.createRequest('BYE'), call.outbound.dialog.flow).finalResponse.catch(() => undefined);
+    if (call.dialog) this.byDialog.delete(call.dialog.id);
+    const peer = call.peer;
+    call.peer = undefined;
+    if (peer) {
+      this.byDialog.delete(peer.dialog.id);
+      this.sendBye(call, peer.dialog);
     }
-    if (options.sendBye || options.byeFrom === 'outbound') {
+    for (const monitor of [...call.monitors.values()]) await this.stopMonitor(call, monitor.supervisorId, { bye: true });
+    if (options.byeCaller) {
       if (wasRinging && !call.invite.finalSent) call.invite.respond(reason === 'shutdown' ? 503 : 480, reason === 'shutdown' ? 'Service Unavailable' : 'Temporarily Unavailable');
-      else if (call.dialog) {
-        try {
-          const bye = call.dialog.createRequest('BYE');
-          this.options.stack.sendRequest(bye, call.dialog.flow).finalResponse.catch(() => undefined);
-        } catch (error) {
-          this.options.logger.warn({ callId: call.id, err: String(error) }, 'could not send BYE');
-        }
-      }
+      else if (call.dialog) this.sendBye(call, call.dialog);
     }
     let recording = null;
     try {
       recording = (await this.options.media.hangup(call.id)).recording;
     } catch (error) {
-      this.options.logger.error({ callId: call.id, err: String(error) }, 'media hangup failed');
+      this.options.logger.error({ tenantId: call.tenantId, callId: call.id, err: String(error) }, 'media hangup failed');
     }
     const now = this.now();
     if (call.heldSince !== undefined) call.holdMs += now - call.heldSince;
@@ -502,31 +914,40 @@ export class VoiceCalls {
     this.options.logger.info({ tenantId: call.tenantId, callId: call.id, reason }, 'call ended');
   }
 
+  private sendBye(call: Call, dialog: Dialog): void {
+    try {
+      this.options.stack.sendRequest(dialog.createRequest('BYE'), dialog.flow).finalResponse.catch(() => undefined);
+    } catch (error) {
+      this.options.logger.warn({ tenantId: call.tenantId, callId: call.id, err: String(error) }, 'could not send BYE');
+    }
+  }
+
   private async publishRecording(call: Call, result: { path: string; durationMs: number; bytes: number }): Promise<void> {
     await this.publish(call.tenantId, voiceRecordingCompletedV1, { callId: call.id, recordingId: randomUUID(), file: result.path, durationMs: Math.round(result.durationMs), bytes: result.bytes, channels: 'stereo' });
   }
 
-  private localSdp(call: Call, holding: boolean): string {
+  private callerSdp(call: Call): string {
     return writePlainSdp({
       address: call.local.address,
       port: call.local.port,
       codec: call.offer.codec,
       payloadType: call.offer.payloadType,
       telephoneEventPt: call.offer.telephoneEventPt,
-      direction: answerDirection(call.offer.direction, holding),
+      direction: answerDirection(call.offer.direction, false),
       sessionId: parseInt(call.id.slice(0, 8), 16),
       sessionVersion: call.sessionVersion,
     });
   }
 
-  private contactUri(): string {
+  private contactUri(transport?: string): string {
+    if (transport === 'ws' || transport === 'wss') return `sip:parley@${this.options.advertisedAddress};transport=${transport}`;
     const udp = this.options.stack.transport('udp');
     const port = udp?.sentBy.port ?? 5060;
     return `sip:parley@${this.options.advertisedAddress}:${port}`;
   }
 
-  private contact(): string {
-    return `<${this.contactUri()}>`;
+  private contact(transport?: string): string {
+    return `<${this.contactUri(transport)}>`;
   }
 
   private async publish<T extends TopicDefinition>(tenantId: string, topic: T, payload: PayloadOf<T>): Promise<void> {
@@ -536,8 +957,4 @@ export class VoiceCalls {
       this.options.logger.error({ tenantId, topic: topic.name, err: error instanceof Error ? error.message : String(error) }, 'could not publish a voice event');
     }
   }
-}
-
-export class InvalidStateError extends Error {
-  override readonly name = 'InvalidStateError';
 }

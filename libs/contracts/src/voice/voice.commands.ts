@@ -3,6 +3,8 @@ import { defineTopic } from '../topic';
 import { localeSchema } from '../tenant/tenant.events';
 
 const digit = z.string().regex(/^[0-9*#A-D]$/, { error: 'must be one DTMF digit 0-9 * # A-D' });
+/** What happens to the caller when the bridged party hangs up: the call ends, or goes on (e.g. to a survey). */
+const afterHangup = z.enum(['end', 'continue']).default('end');
 const e164 = z.string().regex(/^\+[1-9][0-9]{6,14}$/, { error: 'must be an E.164 number' });
 
 /** What to play: a stored prompt file (8 kHz WAV) or text to speak. */
@@ -29,8 +31,8 @@ export const voiceCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('record-resume') }),
   z.object({ type: z.literal('record-stop') }),
   z.object({ type: z.literal('music-on-hold'), on: z.boolean() }),
-  z.object({ type: z.literal('bridge-agent'), agentId: z.uuid(), ringTimeoutMs: z.number().int().min(1000).max(120_000).default(20_000) }),
-  z.object({ type: z.literal('bridge-number'), number: e164, callerId: e164.optional(), ringTimeoutMs: z.number().int().min(1000).max(120_000).default(30_000) }),
+  z.object({ type: z.literal('bridge-agent'), agentId: z.uuid(), ringTimeoutMs: z.number().int().min(1000).max(120_000).default(20_000), afterHangup }),
+  z.object({ type: z.literal('bridge-number'), number: e164, callerId: e164.optional(), ringTimeoutMs: z.number().int().min(1000).max(120_000).default(30_000), afterHangup }),
   z.object({ type: z.literal('hold'), on: z.boolean() }),
   z.object({ type: z.literal('transfer'), target: z.discriminatedUnion('kind', [z.object({ kind: z.literal('agent'), agentId: z.uuid() }), z.object({ kind: z.literal('number'), number: e164 })]) }),
   z.object({ type: z.literal('monitor'), supervisorId: z.uuid(), mode: z.enum(['listen', 'whisper', 'barge']) }),

@@ -3,6 +3,8 @@ import { defineTopic } from '../topic';
 
 const instant = z.iso.datetime({ offset: true });
 const call = { callId: z.uuid() };
+const bridgeTarget = z.discriminatedUnion('kind', [z.object({ kind: z.literal('agent'), agentId: z.uuid() }), z.object({ kind: z.literal('number'), number: z.string() })]);
+const transferTarget = bridgeTarget;
 
 export const callEndReasonSchema = z.enum(['caller-hangup', 'agent-hangup', 'remote-hangup', 'command', 'no-answer', 'busy', 'failed', 'rtp-timeout', 'emergency-fallback', 'shutdown']);
 
@@ -42,7 +44,7 @@ export const voiceCallBridgedV1 = defineTopic({
   name: 'voice.call.bridged.v1',
   status: 'draft',
   description: 'The call is connected to an agent or an outside number.',
-  schema: z.object({ ...call, target: z.discriminatedUnion('kind', [z.object({ kind: z.literal('agent'), agentId: z.uuid() }), z.object({ kind: z.literal('number'), number: z.string() })]), bridgedAt: instant }),
+  schema: z.object({ ...call, target: bridgeTarget, bridgedAt: instant }),
   keyOf: (p) => p.callId,
 });
 
@@ -57,8 +59,32 @@ export const voiceCallHeldV1 = defineTopic({
 export const voiceCallTransferredV1 = defineTopic({
   name: 'voice.call.transferred.v1',
   status: 'draft',
-  description: 'The call was transferred (blind).',
-  schema: z.object({ ...call, target: z.string(), at: instant }),
+  description: 'The call was transferred (blind): the party it was bridged to left, the caller goes on to the target.',
+  schema: z.object({ ...call, target: transferTarget, by: z.enum(['agent', 'command']), at: instant }),
+  keyOf: (p) => p.callId,
+});
+
+export const voiceCallTransferFailedV1 = defineTopic({
+  name: 'voice.call.transfer-failed.v1',
+  status: 'draft',
+  description: 'A blind transfer did not reach its target; the caller is still on the line, unbridged, waiting for a command.',
+  schema: z.object({ ...call, target: transferTarget, sipStatus: z.number().int().optional(), detail: z.string(), at: instant }),
+  keyOf: (p) => p.callId,
+});
+
+export const voiceCallUnbridgedV1 = defineTopic({
+  name: 'voice.call.unbridged.v1',
+  status: 'draft',
+  description: 'The agent or outside party left a call that goes on (the bridge asked afterHangup: continue), e.g. for a survey.',
+  schema: z.object({ ...call, party: bridgeTarget, reason: z.enum(['agent-hangup', 'remote-hangup', 'failed']), at: instant }),
+  keyOf: (p) => p.callId,
+});
+
+export const voiceCallMonitoredV1 = defineTopic({
+  name: 'voice.call.monitored.v1',
+  status: 'draft',
+  description: 'A supervisor started, changed or stopped listening, whispering or barging on a call.',
+  schema: z.object({ ...call, supervisorId: z.uuid(), mode: z.enum(['listen', 'whisper', 'barge']), active: z.boolean(), at: instant }),
   keyOf: (p) => p.callId,
 });
 
@@ -90,7 +116,7 @@ export const voiceCommandFailedV1 = defineTopic({
   name: 'voice.command.failed.v1',
   status: 'draft',
   description: 'A command could not be carried out (unknown call, wrong state, bad prompt...).',
-  schema: z.object({ ...call, commandId: z.uuid(), commandType: z.string(), reason: z.enum(['unknown-call', 'invalid-state', 'failed']), detail: z.string() }),
+  schema: z.object({ ...call, commandId: z.uuid(), commandType: z.string(), reason: z.enum(['unknown-call', 'invalid-state', 'failed']), sipStatus: z.number().int().optional(), detail: z.string() }),
   keyOf: (p) => p.callId,
 });
 
@@ -102,6 +128,9 @@ export const voiceTopics = [
   voiceCallBridgedV1,
   voiceCallHeldV1,
   voiceCallTransferredV1,
+  voiceCallTransferFailedV1,
+  voiceCallUnbridgedV1,
+  voiceCallMonitoredV1,
   voiceCallEndedV1,
   voiceRecordingCompletedV1,
   voiceCommandFailedV1,

@@ -1,0 +1,266 @@
+// A carrier's caller (sipp) bridged to an agent's browser (jssip in headless Chromium) through a
+// real voice node: REGISTER over WebSocket with the tenant service's credentials, the INVITE down
+// the agent's WebSocket flow, WebRTC (ICE, DTLS-SRTP) on our side, audio both ways, DTMF, hold and
+// hang-up from the browser, and the stereo recording of it all.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deriveSipCredentials } from '@parley/auth';
+import { type Envelope, type VoiceCommand, voiceCommandIssuedV1, voiceTopics } from '@parley/contracts';
+import { decodeWav, MediaEngine, type MediaEngineEvent } from '@parley/media';
+import { createEnvelope, InProcessEventBus } from '@parley/messaging';
+import { MemoryCounterStore } from '@parley/rate-limit';
+import { type InboundRequest } from '@parley/sip';
+import { BrowserHarness, bundleJssip } from '@parley/testing';
+import { MemoryCallRegistry } from '../src/calls/call-registry';
+import { MemoryBindingStore } from '../src/registrar/memory-binding.store';
+import { VoiceNode } from '../src/voice-node';
+import { AGENT_PAGE, AgentSoftphone } from './agent-softphone-kit';
+import { delay, runSipp, silentLogger, waitFor } from './voice-test-kit';
+
+const SECRET = 'voice-browser-test-credential-secret-0123456789';
+
+function rms(samples: Int16Array): number {
+  let sum = 0;
+  for (const s of samples) sum += s * s;
+  return Math.sqrt(sum / Math.max(1, samples.length));
+}
+
+describe('voice: a sipp caller bridged to a jssip agent in Chromium (WebSocket SIP, WebRTC media)', () => {
+  const tenantId = randomUUID();
+  const agentId = randomUUID();
+  const secondAgentId = randomUUID();
+  const supervisorId = randomUUID();
+  const slug = 'browserco';
+  const domain = `${slug}.sip.parley.local`;
+  const number = '+18005550177';
+  const rtpBase = 41000 + 2 * Math.floor(Math.random() * 2000);
+  let dir: string;
+  let http: Server;
+  let bus: InProcessEventBus;
+  let media: MediaEngine;
+  let node: VoiceNode;
+  let browser: BrowserHarness;
+  let agent: AgentSoftphone;
+  let wsUrl: string;
+  const events: Envelope[] = [];
+  const others: AgentSoftphone[] = [];
+  const mediaEvents: MediaEngineEvent[] = [];
+  const registerAnswers: number[] = [];
+  let script: (callId: string) => VoiceCommand[] = () => [];
+
+  const ofType = (type: string, callId?: string): Envelope[] => events.filter((e) => e.type === type && (callId === undefined || (e.payload as { callId: string }).callId === callId));
+  const command = (callId: string, c: VoiceCommand): Promise<void> => bus.publish([createEnvelope(voiceCommandIssuedV1, tenantId, { callId, commandId: randomUUID(), issuedBy: 'test-acd', command: c })]);
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'parley-voice-browser-'));
+    http = createServer((_req, res) => res.writeHead(404).end());
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    bus = new InProcessEventBus();
+    media = new MediaEngine({ bindAddress: '127.0.0.1', portMin: rtpBase, portMax: rtpBase + 199, ttsCacheDir: join(dir, 'tts'), inactivityTimeoutMs: 0 });
+    media.on('event', (e) => mediaEvents.push(e));
+    node = new VoiceNode({
+      nodeId: 'voice-browser-test',
+      bus,
+      media,
+      bindings: new MemoryBindingStore(),
+      calls: new MemoryCallRegistry(),
+      counters: new MemoryCounterStore(),
+      sip: { bindAddress: '127.0.0.1', advertisedAddress: '127.0.0.1', udpPort: 0, httpServer: http },
+      credentialSecret: SECRET,
+      nonceSecret: 'voice-browser-test-nonce-secret-0123456789',
+      recordingsDir: join(dir, 'recordings'),
+      commandTimeoutMs: 5000,
+      logger: silentLogger,
+    });
+    // What the registrar answers, as the browser's REGISTERs arrive (401 challenge, then 200).
+    const handle = node.registrar.handle.bind(node.registrar);
+    node.registrar.handle = (inbound: InboundRequest) => {
+      const respond = inbound.respond.bind(inbound);
+      inbound.respond = (status, ...rest) => {
+        registerAnswers.push(status);
+        return respond(status, ...rest);
+      };
+      return handle(inbound);
+    };
+    await node.start();
+    const at = new Date().toISOString();
+    node.directory.onTenant({ tenantId, slug, companyName: 'Browser Co', locale: 'en', plan: 'trial', seatLimit: 5, sipDomain: domain, createdAt: at });
+    node.directory.onNumberAssigned({ tenantId, numberId: randomUUID(), e164: number, assignedAt: at });
+    for (const userId of [agentId, secondAgentId, supervisorId]) {
+      node.directory.onUserCreated({ tenantId, userId });
+      node.directory.onSeat({ tenantId, userId }, true);
+    }
+    // The ACD's part, reduced to a script: every new call gets the commands the test sets.
+    await bus.subscribe({
+      group: 'test.voice-events',
+      topics: voiceTopics,
+      fromBeginning: true,
+      handle: async ({ envelope }) => {
+        events.push(envelope);
+        if (envelope.type === 'voice.call.started.v1') {
+          const callId = (envelope.payload as { callId: string }).callId;
+          for (const c of script(callId)) await command(callId, c);
+        }
+      },
+    });
+    browser = await BrowserHarness.launch({ '/jssip.js': await bundleJssip(), '/agent.html': AGENT_PAGE });
+    agent = new AgentSoftphone(await browser.open('/agent.html'));
+  }, 60_000);
+
+  afterAll(async () => {
+    await agent?.close();
+    for (const phone of others) await phone.close();
+    await browser?.close();
+    await node?.stop();
+    await media?.close();
+    await bus?.close();
+    await new Promise<void>((resolve) => http.close(() => resolve()));
+    rmSync(dir, { recursive: true, force: true });
+  }, 30_000);
+
+  it('registers the agent over WebSocket: 401 challenge, then 200 with the tenant service credentials', async () => {
+    const creds = deriveSipCredentials({ secret: SECRET, userId: agentId, tenantSlug: slug, sipDomainSuffix: 'sip.parley.local', ttlSeconds: 3600 });
+    wsUrl = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/sip`;
+    expect(await agent.register(wsUrl, `sip:${agentId}@${domain}`, creds.username, creds.password)).toBe(200);
+    expect(registerAnswers.slice(0, 2)).toEqual([401, 200]);
+  }, 30_000);
+
+  it('bridges a sipp caller to the browser: audio both ways, DTMF from the browser, hold/unhold and hang-up from the browser, stereo recording', async () => {
+    script = () => [{ type: 'answer' }, { type: 'record-start', channels: 'stereo' }, { type: 'bridge-agent', agentId, ringTimeoutMs: 20_000, afterHangup: 'end' }];
+    const sipUdp = node.stack.transport('udp')!.sentBy;
+    const sipp = runSipp([
+      `${sipUdp.address}:${sipUdp.port}`, '-sf', join(__dirname, 'sipp/inbound-agent.xml'), '-s', number, '-m', '1',
+      '-i', '127.0.0.1', '-mi', '127.0.0.1', '-p', String(37000 + Math.floor(Math.random() * 1000)), '-mp', String(38000 + 2 * Math.floor(Math.random() * 500)),
+      '-timeout', '120s', '-nostdin', '-trace_err',
+    ]);
+    const started = await waitFor('the call to start', () => ofType('voice.call.started.v1')[0]);
+    const callId = (started.payload as { callId: string }).callId;
+
+    // The desktop rings with the call's id, and the agent answers.
+    let offered: { callId: string | undefined; from: string } | undefined;
+    for (let i = 0; i < 200 && !offered; i += 1) {
+      offered = (await agent.incoming())[0];
+      if (!offered) await delay(50);
+    }
+    expect(offered).toMatchObject({ callId, from: '+14155550123' });
+    await agent.answer();
+    const bridged = await waitFor('bridged', () => ofType('voice.call.bridged.v1', callId)[0]);
+    expect(bridged.payload).toMatchObject({ target: { kind: 'agent', agentId } });
+
+    // Audio both ways: the browser hears the caller (energy), the server gets the browser's RTP.
+    await delay(3000);
+    const stats = await agent.stats();
+    expect(stats.transports.some((t) => t.dtlsState === 'connected')).toBe(true);
+    expect(stats.inbound[0]!.packetsReceived).toBeGreaterThan(50);
+    expect(stats.inbound[0]!.totalAudioEnergy).toBeGreaterThan(0);
+    expect(stats.outbound[0]!.packetsSent).toBeGreaterThan(50);
+
+    // DTMF from the browser's keypad (RFC 4733), decoded on the agent's leg.
+    await agent.sendDtmf('57#');
+    await waitFor('three digits from the browser', () => {
+      const digits = mediaEvents.filter((e) => e.type === 'digit' && e.callId === callId && e.legId !== 'caller').map((e) => (e as { digit: string }).digit);
+      return digits.length >= 3 ? digits : undefined;
+    }).then((digits) => expect(digits.join('')).toBe('57#'));
+
+    // Hold and unhold from the browser (re-INVITE a=sendonly, then sendrecv).
+    expect(await agent.hold()).toBe(true);
+    const held = await waitFor('held', () => ofType('voice.call.held.v1', callId).find((e) => (e.payload as { held: boolean }).held));
+    expect(held.payload).toMatchObject({ held: true, by: 'agent' });
+    await delay(1000);
+    expect(await agent.unhold()).toBe(true);
+    await waitFor('unheld', () => ofType('voice.call.held.v1', callId).find((e) => !(e.payload as { held: boolean }).held));
+    await delay(1500);
+
+    // The agent hangs up: the caller gets a BYE (sipp ends its scenario cleanly).
+    await agent.hangup();
+    const ended = await waitFor('ended', () => ofType('voice.call.ended.v1', callId)[0]);
+    expect(ended.payload).toMatchObject({ reason: 'agent-hangup' });
+    expect((ended.payload as { holdMs: number }).holdMs).toBeGreaterThan(500);
+    const result = await sipp;
+    expect(result.code).toBe(0);
+    expect(ofType('voice.command.failed.v1', callId).map((e) => e.payload)).toEqual([]);
+
+    // The recording: caller on the left (speech from the pcap), the browser on the right (its fake microphone).
+    const recorded = await waitFor('recording', () => ofType('voice.call.recording-completed.v1', callId)[0]);
+    const wav = decodeWav(readFileSync((recorded.payload as { file: string }).file));
+    expect(wav.channels).toBe(2);
+    const left = wav.samples.filter((_, i) => i % 2 === 0);
+    const right = wav.samples.filter((_, i) => i % 2 === 1);
+    expect(rms(left)).toBeGreaterThan(100);
+    expect(rms(right)).toBeGreaterThan(100);
+  }, 120_000);
+
+  async function softphoneFor(userId: string): Promise<AgentSoftphone> {
+    const phone = new AgentSoftphone(await browser.open('/agent.html'));
+    others.push(phone);
+    const creds = deriveSipCredentials({ secret: SECRET, userId, tenantSlug: slug, sipDomainSuffix: 'sip.parley.local', ttlSeconds: 3600 });
+    expect(await phone.register(wsUrl, `sip:${userId}@${domain}`, creds.username, creds.password)).toBe(200);
+    return phone;
+  }
+
+  async function ringing(phone: AgentSoftphone, index: number): Promise<{ callId: string | undefined; from: string; events: string[] }> {
+    for (let i = 0; i < 300; i += 1) {
+      const call = (await phone.incoming())[index];
+      if (call) return call;
+      await delay(50);
+    }
+    throw new Error('the softphone never rang');
+  }
+
+  it('lets a supervisor listen and whisper, and the agent transfer the caller blind (REFER) to another agent', async () => {
+    const second = await softphoneFor(secondAgentId);
+    const supervisor = await softphoneFor(supervisorId);
+    events.length = 0;
+    script = () => [{ type: 'answer' }, { type: 'bridge-agent', agentId, ringTimeoutMs: 20_000, afterHangup: 'end' }];
+    const sipUdp = node.stack.transport('udp')!.sentBy;
+    const sipp = runSipp([
+      `${sipUdp.address}:${sipUdp.port}`, '-sf', join(__dirname, 'sipp/inbound-agent.xml'), '-s', number, '-m', '1',
+      '-i', '127.0.0.1', '-mi', '127.0.0.1', '-p', String(37000 + Math.floor(Math.random() * 1000)), '-mp', String(38000 + 2 * Math.floor(Math.random() * 500)),
+      '-timeout', '120s', '-nostdin', '-trace_err',
+    ]);
+    const started = await waitFor('the call to start', () => ofType('voice.call.started.v1')[0]);
+    const callId = (started.payload as { callId: string }).callId;
+    expect((await ringing(agent, 1)).callId).toBe(callId);
+    await agent.answer(1);
+    await waitFor('bridged to the first agent', () => ofType('voice.call.bridged.v1', callId)[0]);
+
+    // The supervisor listens: its softphone rings with the call's id, and it hears the call.
+    await command(callId, { type: 'monitor', supervisorId, mode: 'listen' });
+    expect((await ringing(supervisor, 0)).callId).toBe(callId);
+    await supervisor.answer(0);
+    const listening = await waitFor('monitoring', () => ofType('voice.call.monitored.v1', callId)[0]);
+    expect(listening.payload).toMatchObject({ supervisorId, mode: 'listen', active: true });
+    await delay(2500);
+    const heard = await supervisor.stats(0);
+    expect(heard.inbound[0]!.packetsReceived).toBeGreaterThan(50);
+    expect(heard.inbound[0]!.totalAudioEnergy).toBeGreaterThan(0);
+    await command(callId, { type: 'monitor', supervisorId, mode: 'whisper' });
+    await waitFor('whispering', () => ofType('voice.call.monitored.v1', callId).find((e) => (e.payload as { mode: string }).mode === 'whisper'));
+
+    // The agent transfers the caller to a colleague (blind): REFER, 202, NOTIFY, then BYE to the agent.
+    expect(await agent.refer(`sip:${secondAgentId}@${domain}`, 1)).toBe('accepted');
+    const transferred = await waitFor('transferred', () => ofType('voice.call.transferred.v1', callId)[0]);
+    expect(transferred.payload).toMatchObject({ target: { kind: 'agent', agentId: secondAgentId }, by: 'agent' });
+    expect((await ringing(second, 0)).callId).toBe(callId);
+    await second.answer(0);
+    await waitFor('bridged to the second agent', () => ofType('voice.call.bridged.v1', callId).find((e) => (e.payload as { target: { agentId?: string } }).target.agentId === secondAgentId));
+    // The supervisor who whispered to the first agent listens again.
+    await waitFor('back to listening', () => ofType('voice.call.monitored.v1', callId).filter((e) => (e.payload as { mode: string }).mode === 'listen').at(1));
+    await delay(2000);
+    const secondStats = await second.stats(0);
+    expect(secondStats.inbound[0]!.totalAudioEnergy).toBeGreaterThan(0);
+    expect((await agent.incoming())[1]!.events).toContain('ended:Terminated');
+
+    await second.hangup(0);
+    const ended = await waitFor('ended', () => ofType('voice.call.ended.v1', callId)[0]);
+    expect(ended.payload).toMatchObject({ reason: 'agent-hangup' });
+    await waitFor('the monitor stopped', () => ofType('voice.call.monitored.v1', callId).find((e) => !(e.payload as { active: boolean }).active));
+    const result = await sipp;
+    expect(result.code).toBe(0);
+    expect(ofType('voice.command.failed.v1', callId).map((e) => e.payload)).toEqual([]);
+  }, 120_000);
+});
