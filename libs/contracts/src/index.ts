@@ -8,3 +8,4 @@ export * from './compatibility';
 export * from './json-schema';
 export * from './voice/voice.commands';
 export * from './voice/voice.events';
+export * from './ivr/index';

@@ -1,0 +1,3 @@
+export * from './ivr.flow';
+export * from './ivr.events';
+export * from './ivr.simulation';
