@@ -22,9 +22,9 @@ export default tseslint.config(
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:protocol', 'type:testing'] },
             // Contracts depend on zod only.
             { sourceTag: 'type:contracts', onlyDependOnLibsWithTags: [], allowedExternalImports: ['zod'] },
-            // Platform libs may use the test kit in their tests (libs/testing is never imported by src code: see the no-restricted-imports rule).
+            // Platform and protocol libs may use the test kit in their tests (libs/testing is never imported by src code: see the no-restricted-imports rule).
             { sourceTag: 'type:platform', onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:testing'] },
-            { sourceTag: 'type:protocol', onlyDependOnLibsWithTags: ['type:protocol', 'type:contracts', 'type:platform'] },
+            { sourceTag: 'type:protocol', onlyDependOnLibsWithTags: ['type:protocol', 'type:contracts', 'type:platform', 'type:testing'] },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:testing'] },
             // The all-in-one runner composes every service in one process: the one place apps are imported.
             { sourceTag: 'type:runner', onlyDependOnLibsWithTags: ['type:app', 'type:contracts', 'type:platform', 'type:protocol'] },

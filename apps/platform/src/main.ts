@@ -11,6 +11,7 @@ import { MemoryCounterStore } from '@parley/rate-limit';
 import { DirectorySnapshotService, TENANT_SCHEMA, tenantEntities, tenantEnvSchema } from '@parley/tenant';
 import { MediaEngine } from '@parley/media';
 import { MemoryBindingStore, MemoryCallRegistry, VoiceNode } from '@parley/voice';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { loadOrCreateSecrets, loadPlatformEnv } from './config';
 import { DEMO_NUMBER, DEMO_OWNER_EMAIL, DEMO_SLUG, ensureDemoTenant } from './demo-tenant';
@@ -69,7 +70,16 @@ async function main(): Promise<void> {
     const demo = await ensureDemoTenant(app, env.PARLEY_DEMO_PASSWORD);
 
     // Voice: SIP on UDP/TCP, SIP over WebSocket at /sip on the HTTP port, RTP, prompts, recordings.
-    const media = new MediaEngine({ bindAddress: env.SIP_BIND_ADDRESS, portMin: env.RTP_PORT_MIN, portMax: env.RTP_PORT_MAX, ttsCacheDir: join(env.dataDir, 'tts'), inactivityTimeoutMs: 60_000 });
+    // Browsers' ICE candidates need an IP: the advertised one when it is an IP, else the bind address.
+    const advertised = env.SIP_ADVERTISED_ADDRESS;
+    const media = new MediaEngine({
+      bindAddress: env.SIP_BIND_ADDRESS,
+      portMin: env.RTP_PORT_MIN,
+      portMax: env.RTP_PORT_MAX,
+      ttsCacheDir: join(env.dataDir, 'tts'),
+      inactivityTimeoutMs: 60_000,
+      ...(advertised !== undefined && isIP(advertised) !== 0 ? { webrtcAddress: advertised } : {}),
+    });
     cleanup.splice(1, 0, { name: 'media', close: () => media.close() });
     const counters = new MemoryCounterStore();
     const voice = new VoiceNode({

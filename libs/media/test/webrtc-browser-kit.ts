@@ -1,30 +1,8 @@
 // Headless Debian Chromium for browser-call tests: the flags that make WebRTC work on a loopback-only
 // machine (see /work/shared/VOICE.md), a page served from http://127.0.0.1 (a secure context, so
 // getUserMedia exists), and a small in-page softphone driven through page.evaluate.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
-
-export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-export const CHROMIUM_ARGS = [
-  // Without it Chromium gathers no ICE candidate on a loopback-only network.
-  '--allow-loopback-in-peer-connection',
-  '--use-fake-device-for-media-stream',
-  '--use-fake-ui-for-media-stream',
-  '--autoplay-policy=no-user-gesture-required',
-  '--headless=new',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { type Page } from 'playwright-core';
+import { BrowserHarness } from '@parley/testing';
 
 /** The in-page softphone: one RTCPeerConnection with the fake microphone. */
 const SOFTPHONE_PAGE = `<!doctype html>
@@ -152,60 +130,31 @@ export class Softphone {
   }
 }
 
-/** Chromium plus a local HTTP server for the test pages; `close()` removes both and the profile. */
+/** Chromium with the softphone page (and any extra pages); `close()` removes the browser, server and profile. */
 export class TestBrowser {
-  private constructor(
-    private readonly context: BrowserContext,
-    private readonly server: Server,
-    private readonly profileDir: string,
-    private readonly pages: Map<string, string>,
-  ) {}
+  private constructor(private readonly harness: BrowserHarness) {}
 
   static async launch(extraPages: Record<string, string> = {}): Promise<TestBrowser> {
-    const pages = new Map<string, string>([['/softphone.html', SOFTPHONE_PAGE], ...Object.entries(extraPages)]);
-    const server = createServer((request, response) => {
-      const body = pages.get((request.url ?? '/').split('?')[0]!);
-      if (body === undefined) {
-        response.writeHead(404).end();
-        return;
-      }
-      const type = request.url?.endsWith('.js') ? 'text/javascript' : 'text/html';
-      response.writeHead(200, { 'content-type': `${type}; charset=utf-8` }).end(body);
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const profileDir = mkdtempSync(join(tmpdir(), 'parley-chromium-'));
-    try {
-      const context = await chromium.launchPersistentContext(profileDir, { executablePath: CHROMIUM_PATH, headless: true, args: CHROMIUM_ARGS });
-      return new TestBrowser(context, server, profileDir, pages);
-    } catch (error) {
-      server.close();
-      rmSync(profileDir, { recursive: true, force: true });
-      throw error;
-    }
+    return new TestBrowser(await BrowserHarness.launch({ '/softphone.html': SOFTPHONE_PAGE, ...extraPages }));
   }
 
   get origin(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return this.harness.origin;
   }
 
   addPage(path: string, body: string): void {
-    this.pages.set(path, body);
+    this.harness.addPage(path, body);
   }
 
-  async open(path: string): Promise<Page> {
-    const page = await this.context.newPage();
-    await page.goto(`${this.origin}${path}`);
-    return page;
+  open(path: string): Promise<Page> {
+    return this.harness.open(path);
   }
 
   async softphone(): Promise<Softphone> {
     return new Softphone(await this.open('/softphone.html'));
   }
 
-  async close(): Promise<void> {
-    await this.context.close();
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
-    rmSync(this.profileDir, { recursive: true, force: true });
+  close(): Promise<void> {
+    return this.harness.close();
   }
 }

@@ -1,29 +1,8 @@
-// jssip in the browser for end-to-end tests: the npm package ships no browser build, so bundle it
-// with esbuild (an IIFE exposing `JsSIP`), and a minimal SIP-over-WebSocket peer (RFC 7118) that
-// answers one INVITE with an SDP answer from a WebRtcLeg. The peer is a test double, not a SIP stack.
-import { mkdtempSync, readFileSync } from 'node:fs';
+// jssip in the browser for end-to-end tests (bundled by `bundleJssip` from @parley/testing), and a
+// minimal SIP-over-WebSocket peer (RFC 7118) that answers one INVITE with an SDP answer from a
+// WebRtcLeg. The peer is a test double, not a SIP stack.
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { build } from 'esbuild';
 import { WebSocketServer, type WebSocket } from 'ws';
-
-/** Builds a browser bundle of jssip into a fresh temp dir; returns its path and source. */
-export async function bundleJssip(): Promise<{ path: string; source: string }> {
-  const outdir = mkdtempSync(join(tmpdir(), 'parley-jssip-'));
-  const path = join(outdir, 'jssip.js');
-  await build({
-    stdin: { contents: "module.exports = require('jssip');", resolveDir: __dirname, loader: 'js' },
-    bundle: true,
-    format: 'iife',
-    globalName: 'JsSIP',
-    platform: 'browser',
-    target: 'chrome120',
-    outfile: path,
-    logLevel: 'silent',
-  });
-  return { path, source: readFileSync(path, 'utf8') };
-}
 
 /** A page that loads the bundle and places one call through it when `placeCall` is evaluated. */
 export const JSSIP_PAGE = `<!doctype html>

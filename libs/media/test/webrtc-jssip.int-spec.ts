@@ -3,7 +3,8 @@
 import type { DtmfDigit } from '../src/dtmf-rfc4733';
 import { WebRtcLeg } from '../src/webrtc';
 import { TestBrowser } from './webrtc-browser-kit';
-import { bundleJssip, JSSIP_PAGE, SipWebSocketPeer } from './webrtc-jssip-kit';
+import { bundleJssip } from '@parley/testing';
+import { JSSIP_PAGE, SipWebSocketPeer } from './webrtc-jssip-kit';
 import { delay, g711Rms, mulawToneFrames, paceFrames, waitFor } from './webrtc-test-kit';
 
 jest.setTimeout(60_000);
@@ -27,7 +28,7 @@ describe('jssip in Chromium → WebRtcLeg', () => {
 
   beforeAll(async () => {
     const bundle = await bundleJssip();
-    browser = await TestBrowser.launch({ '/jssip.js': bundle.source, '/jssip.html': JSSIP_PAGE });
+    browser = await TestBrowser.launch({ '/jssip.js': bundle, '/jssip.html': JSSIP_PAGE });
   });
 
   afterAll(async () => {
