@@ -1,12 +1,8 @@
-// The far end for media-load.bench.ts, run in a child process: two "phones" per call (caller and
+// The far end for bench/media-load.bench.ts, run in a child process: two "phones" per call (caller and
 // agent) that send a 20 ms µ-law tone every frame to the engine's ports and count what comes back.
 // Protocol (IPC): parent → { ports: [callerPort, agentPort][] }; child → { ready: true };
 // parent → { stop: true }; child → { stats }.
-import { encodeFromPcm } from '../src/g711';
-import { MediaClock } from '../src/media-clock';
-import { PortPool } from '../src/port-pool';
-import { RtpSession } from '../src/rtp-session';
-import { renderTone } from '../src/tone';
+import { encodeFromPcm, MediaClock, PortPool, renderTone, RtpSession } from '@parley/media';
 
 interface Start {
   ports: [number, number][];

@@ -1,4 +1,4 @@
-// npx node -r ./tools/register.cjs libs/media/test/media-load.bench.ts
+// npm run bench:media-load   (env: BENCH_CALLS, BENCH_SECONDS, ... below)
 // End to end with real UDP on 127.0.0.1: BENCH_CALLS calls through the engine API, each a caller
 // leg and an agent leg (latched onto their phones' first packets), the phones in a child process.
 // Every call plays a BENCH_PROMPT_SECONDS prompt to the caller, then bridges caller and agent and
@@ -7,17 +7,13 @@
 // clock lateness. On loopback a send also pays the receiver's kernel delivery, and the phones share
 // the same cores: compare with a plain Node UDP echo at the same packet rate before blaming the engine.
 //   BENCH_CALLS (1000), BENCH_SECONDS (20), BENCH_PROMPT_SECONDS (3), BENCH_WORKERS (2),
-//   BENCH_RECORDING (pcm16 | pcmu | none), BENCH_PHONES (c: rtp-phones.c built with gcc, one socket,
-//   sendmmsg/recvmmsg — light enough to leave the cores to the engine; node: media-load-phones.ts)
+//   BENCH_RECORDING (pcm16 | pcmu | none), BENCH_PHONES (c: media/rtp-phones.c built with gcc, one socket,
+//   sendmmsg/recvmmsg — light enough to leave the cores to the engine; node: media/media-load-phones.ts)
 import { execFileSync, fork, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MediaEngine, type MediaEngineApi, type MediaEngineEvent, type MediaEngineStats } from '../src/media-engine';
-import { MediaWorkerPool } from '../src/media-worker-pool';
-import { renderTone } from '../src/tone';
-import { encodeWav } from '../src/wav';
-import { type RecordingEncoding } from '../src/wav-recorder';
+import { encodeWav, MediaEngine, type MediaEngineApi, type MediaEngineEvent, type MediaEngineStats, MediaWorkerPool, type RecordingEncoding, renderTone } from '@parley/media';
 
 const calls = Number(process.env.BENCH_CALLS ?? 1000);
 const seconds = Number(process.env.BENCH_SECONDS ?? 20);
@@ -33,7 +29,7 @@ interface Phones {
 }
 
 function nodePhones(ports: [number, number][]): Phones {
-  const child = fork(join(__dirname, 'media-load-phones.ts'), [], { execArgv: ['-r', join(__dirname, '../../../tools/register.cjs')] });
+  const child = fork(join(__dirname, 'media', 'media-load-phones.ts'), [], { execArgv: ['-r', join(__dirname, '..', 'tools', 'register.cjs')] });
   const from = <T>(key: string): Promise<T> =>
     new Promise((resolve) => {
       const on = (m: Record<string, unknown>): void => {
@@ -59,7 +55,7 @@ function nodePhones(ports: [number, number][]): Phones {
 
 function cPhones(dir: string, ports: [number, number][]): Phones {
   const binary = join(dir, 'rtp-phones');
-  execFileSync('gcc', ['-O2', '-o', binary, join(__dirname, 'rtp-phones.c'), '-lm']);
+  execFileSync('gcc', ['-O2', '-o', binary, join(__dirname, 'media', 'rtp-phones.c'), '-lm']);
   const child = spawn(binary, [], { stdio: ['pipe', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.on('data', (d: Buffer) => (out += d.toString()));

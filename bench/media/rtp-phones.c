@@ -1,4 +1,4 @@
-// A light far end for media-load.bench.ts (BENCH_PHONES=c): one UDP socket that sends a 20 ms
+// A light far end for bench/media-load.bench.ts (BENCH_PHONES=c): one UDP socket that sends a 20 ms
 // PCMU frame to every engine port every 20 ms (spread over 4 × 5 ms slots, sendmmsg batches) and
 // counts what comes back (recvmmsg), with per-port sequence-gap loss. Built by the bench with
 //   gcc -O2 -o rtp-phones rtp-phones.c -lm
