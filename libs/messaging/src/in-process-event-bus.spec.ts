@@ -81,6 +81,19 @@ describe('InProcessEventBus specifics', () => {
     await bus.close();
   });
 
+  it('keeps a bounded number of messages per partition: a new group from the beginning sees only those, a lagging one resumes at the oldest kept', async () => {
+    const bus = new InProcessEventBus({ partitionsPerTopic: 1, retainPerPartition: 100 });
+    for (let seq = 1; seq <= 1000; seq += 1) await bus.publish([createEnvelope(topic, tenantId, { key: 'k', seq })]);
+    const seen: number[] = [];
+    await bus.subscribe({ group: 'from-start', topics: [topic], handle: async (m) => void seen.push((m.envelope.payload as { seq: number }).seq) });
+    await waitFor('the retained messages', () => (seen.at(-1) === 1000 ? true : undefined));
+    // Between 100 and 150 kept (trimmed in batches), always the newest, in order.
+    expect(seen.length).toBeGreaterThanOrEqual(100);
+    expect(seen.length).toBeLessThanOrEqual(150);
+    expect(seen).toEqual(Array.from({ length: seen.length }, (_, i) => 1001 - seen.length + i));
+    await bus.close();
+  });
+
   it('rebalances when a member leaves: the remaining member takes over its partitions', async () => {
     const bus = new InProcessEventBus({ partitionsPerTopic: 4 });
     const a: string[] = [];

@@ -15,6 +15,12 @@ export interface InProcessEventBusOptions {
   /** Wait between handler attempts (default 100 ms doubling up to 5 s). */
   retryBackoff?: BackoffPolicy;
   logger?: MessagingLogger;
+  /**
+   * Messages kept per partition (default 2,000), like Kafka's retention: older ones are dropped
+   * whether or not every group has read them, so a long-running all-in-one process does not grow
+   * without bound. A group that falls further behind resumes at the oldest message kept.
+   */
+  retainPerPartition?: number;
 }
 
 interface StoredRecord {
@@ -100,13 +106,43 @@ export class InProcessSubscription implements Subscription {
   }
 }
 
+/** One partition: the records kept, and the offset of the first of them. */
+class PartitionLog {
+  private base = 0;
+  private records: StoredRecord[] = [];
+
+  /** Offset of the oldest record kept. */
+  get start(): number {
+    return this.base;
+  }
+
+  /** Offset the next record will get. */
+  get end(): number {
+    return this.base + this.records.length;
+  }
+
+  at(offset: number): StoredRecord | undefined {
+    return offset >= this.base ? this.records[offset - this.base] : undefined;
+  }
+
+  /** Appends, then drops the oldest records beyond `retain` (in batches, so appends stay O(1) amortized). */
+  append(record: StoredRecord, retain: number): void {
+    this.records.push(record);
+    if (this.records.length > retain + Math.max(1, retain >> 1)) {
+      const drop = this.records.length - retain;
+      this.records = this.records.slice(drop);
+      this.base += drop;
+    }
+  }
+}
+
 class TopicLog {
-  readonly partitions: StoredRecord[][];
+  readonly partitions: PartitionLog[];
   constructor(
     readonly name: string,
     partitionCount: number,
   ) {
-    this.partitions = Array.from({ length: partitionCount }, () => []);
+    this.partitions = Array.from({ length: partitionCount }, () => new PartitionLog());
   }
 }
 
@@ -144,6 +180,7 @@ function partitionOf(key: string | null, partitions: number): number {
  */
 export class InProcessEventBus implements EventBus {
   private readonly partitionsPerTopic: number;
+  private readonly retainPerPartition: number;
   private readonly backoff: BackoffPolicy;
   private readonly logger: MessagingLogger;
   private readonly topics = new Map<string, TopicLog>();
@@ -155,6 +192,8 @@ export class InProcessEventBus implements EventBus {
   constructor(options: InProcessEventBusOptions = {}) {
     this.partitionsPerTopic = options.partitionsPerTopic ?? 4;
     if (!Number.isInteger(this.partitionsPerTopic) || this.partitionsPerTopic < 1) throw new RangeError('partitionsPerTopic must be a positive integer');
+    this.retainPerPartition = options.retainPerPartition ?? 2_000;
+    if (!Number.isInteger(this.retainPerPartition) || this.retainPerPartition < 1) throw new RangeError('retainPerPartition must be a positive integer');
     this.backoff = options.retryBackoff ?? { initialMs: 100, maxMs: 5_000 };
     this.logger = options.logger ?? noopMessagingLogger;
   }
@@ -185,7 +224,7 @@ export class InProcessEventBus implements EventBus {
     for (const topic of spec.topics) {
       const log = this.topicOf(topic.name);
       if (!group.positions.has(topic.name)) {
-        group.positions.set(topic.name, log.partitions.map((p) => (spec.fromBeginning === false ? p.length : 0)));
+        group.positions.set(topic.name, log.partitions.map((p) => (spec.fromBeginning === false ? p.end : p.start)));
       }
     }
     group.members.push(member);
@@ -240,7 +279,7 @@ export class InProcessEventBus implements EventBus {
   private append(topic: string, record: StoredRecord): void {
     const log = this.topicOf(topic);
     const partition = partitionOf(record.key, log.partitions.length);
-    log.partitions[partition]!.push(record);
+    log.partitions[partition]!.append(record, this.retainPerPartition);
     for (const group of this.groups.values()) group.workers.get(`${topic}\u0000${partition}`)?.wake();
   }
 
@@ -269,8 +308,9 @@ export class InProcessEventBus implements EventBus {
     const positions = group.positions.get(log.name)!;
     while (!this.closed) {
       const owner = group.ownerOf(log.name, partition);
-      const offset = positions[partition]!;
-      const record = log.partitions[partition]![offset];
+      // A group that fell behind the retention resumes at the oldest record kept.
+      const offset = Math.max(positions[partition]!, log.partitions[partition]!.start);
+      const record = log.partitions[partition]!.at(offset);
       if (!owner || !record) {
         await signal.wait();
         continue;
