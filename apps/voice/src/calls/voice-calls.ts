@@ -162,17 +162,31 @@ export class VoiceCalls {
     try {
       await this.execute(call, message);
     } catch (error) {
-      const detail = error instanceof Error ? error.message : String(error);
-      this.options.logger.warn({ tenantId, callId: call.id, command: type, err: detail }, 'voice command failed');
-      await this.publish(tenantId, voiceCommandFailedV1, {
-        callId: call.id,
-        commandId: message.commandId,
-        commandType: type,
-        reason: error instanceof InvalidStateError ? 'invalid-state' : 'failed',
-        ...(error instanceof DialFailedError ? { sipStatus: error.sipStatus } : {}),
-        detail,
-      });
+      await this.reportFailure(call, message, error);
     }
+  }
+
+  private async reportFailure(call: Call, message: CommandEnvelope, error: unknown): Promise<void> {
+    const detail = error instanceof Error ? error.message : String(error);
+    this.options.logger.warn({ tenantId: call.tenantId, callId: call.id, command: message.command.type, err: detail }, 'voice command failed');
+    await this.publish(call.tenantId, voiceCommandFailedV1, {
+      callId: call.id,
+      commandId: message.commandId,
+      commandType: message.command.type,
+      reason: error instanceof InvalidStateError ? 'invalid-state' : 'failed',
+      ...(error instanceof DialFailedError ? { sipStatus: error.sipStatus } : {}),
+      detail,
+    });
+  }
+
+  /**
+   * Runs a command that waits on a far end (a dial rings for up to a minute) without holding the
+   * command stream: the next commands of this call (a hangup, a prompt) and of every other call on
+   * the same partition go on meanwhile. Its state checks run before the first await, so a second
+   * bridge is refused at once; a failure is reported like any other.
+   */
+  private detach(call: Call, message: CommandEnvelope, work: () => Promise<void>): void {
+    void work().catch((error: unknown) => this.reportFailure(call, message, error));
   }
 
   /** Ends every call (shutdown after draining timed out). */
@@ -203,6 +217,9 @@ export class VoiceCalls {
       return;
     }
     const id = randomUUID();
+    // Ring at once: the media set-up below is a round trip to a media worker, and the carrier's
+    // post-dial delay should not wait for it (a 503 can still follow if there is no media).
+    inbound.respond(180, 'Ringing', { Contact: this.contact() });
     let leg: { port: number };
     try {
       await this.options.media.createCall(id);
@@ -212,6 +229,11 @@ export class VoiceCalls {
       this.options.logger.error({ tenantId: route.tenantId, err: error instanceof Error ? error.message : String(error) }, 'no media for a new call');
       await this.options.media.hangup(id).catch(() => undefined);
       inbound.respond(503, 'Service Unavailable', { 'Retry-After': 5 });
+      return;
+    }
+    if (inbound.finalSent) {
+      // CANCELled while the media was being set up (the transaction answered 487).
+      await this.options.media.hangup(id).catch(() => undefined);
       return;
     }
     const call: Call = {
@@ -236,7 +258,6 @@ export class VoiceCalls {
     this.calls.set(id, call);
     await this.options.registry.register(id, this.options.nodeId);
     inbound.on('cancelled', () => void this.end(call, 'caller-hangup', { byeCaller: false }));
-    inbound.respond(180, 'Ringing', { Contact: this.contact() });
     this.options.logger.info({ tenantId: call.tenantId, callId: id, to: route.e164 }, 'inbound call');
     await this.publish(call.tenantId, voiceCallStartedV1, {
       callId: id,
@@ -350,18 +371,18 @@ export class VoiceCalls {
         return;
       case 'bridge-number':
         this.requireAnswered(call);
-        await this.bridgeNumber(call, { number: command.number, callerId: command.callerId, ringTimeoutMs: command.ringTimeoutMs, afterHangup: command.afterHangup });
+        this.detach(call, message, () => this.bridgeNumber(call, { number: command.number, callerId: command.callerId, ringTimeoutMs: command.ringTimeoutMs, afterHangup: command.afterHangup }));
         return;
       case 'bridge-agent':
-        await this.bridgeAgent(call, { agentId: command.agentId, ringTimeoutMs: command.ringTimeoutMs, afterHangup: command.afterHangup });
+        this.detach(call, message, () => this.bridgeAgent(call, { agentId: command.agentId, ringTimeoutMs: command.ringTimeoutMs, afterHangup: command.afterHangup }));
         return;
       case 'transfer':
         this.requireAnswered(call);
-        await this.transfer(call, command.target, 'command');
+        this.detach(call, message, () => this.transfer(call, command.target, 'command'));
         return;
       case 'monitor':
         this.requireAnswered(call);
-        await this.monitor(call, command.supervisorId, command.mode);
+        this.detach(call, message, () => this.monitor(call, command.supervisorId, command.mode));
         return;
     }
   }
