@@ -46,7 +46,7 @@ export type VoiceCommand = z.infer<typeof voiceCommandSchema>;
  */
 export const voiceCommandIssuedV1 = defineTopic({
   name: 'voice.command.issued.v1',
-  status: 'draft',
+  status: 'published',
   description: 'A service (ivr, acd, cti) asks voice to do something on a call.',
   schema: z.object({ callId: z.uuid(), commandId: z.uuid(), issuedBy: z.string().min(1), command: voiceCommandSchema }),
   keyOf: (p) => p.callId,

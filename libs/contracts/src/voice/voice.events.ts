@@ -10,7 +10,7 @@ export const callEndReasonSchema = z.enum(['caller-hangup', 'agent-hangup', 'rem
 
 export const voiceCallStartedV1 = defineTopic({
   name: 'voice.call.started.v1',
-  status: 'draft',
+  status: 'published',
   description: 'A call reached a tenant number (inbound) or was placed (outbound).',
   schema: z.object({ ...call, direction: z.enum(['inbound', 'outbound']), from: z.string(), to: z.string(), numberId: z.uuid().optional(), startedAt: instant }),
   keyOf: (p) => p.callId,
@@ -18,7 +18,7 @@ export const voiceCallStartedV1 = defineTopic({
 
 export const voiceCallAnsweredV1 = defineTopic({
   name: 'voice.call.answered.v1',
-  status: 'draft',
+  status: 'published',
   description: 'The call was answered.',
   schema: z.object({ ...call, answeredAt: instant }),
   keyOf: (p) => p.callId,
@@ -26,7 +26,7 @@ export const voiceCallAnsweredV1 = defineTopic({
 
 export const voiceCallDigitsCollectedV1 = defineTopic({
   name: 'voice.call.digits-collected.v1',
-  status: 'draft',
+  status: 'published',
   description: 'A collect command finished: the digits and why it stopped.',
   schema: z.object({ ...call, commandId: z.uuid(), digits: z.string(), outcome: z.enum(['max-digits', 'terminator', 'timeout', 'hangup']) }),
   keyOf: (p) => p.callId,
@@ -34,7 +34,7 @@ export const voiceCallDigitsCollectedV1 = defineTopic({
 
 export const voiceCallPlaybackFinishedV1 = defineTopic({
   name: 'voice.call.playback-finished.v1',
-  status: 'draft',
+  status: 'published',
   description: 'A play command finished (or was interrupted).',
   schema: z.object({ ...call, commandId: z.uuid(), outcome: z.enum(['completed', 'barged-in', 'stopped', 'failed']), detail: z.string().optional() }),
   keyOf: (p) => p.callId,
@@ -42,7 +42,7 @@ export const voiceCallPlaybackFinishedV1 = defineTopic({
 
 export const voiceCallBridgedV1 = defineTopic({
   name: 'voice.call.bridged.v1',
-  status: 'draft',
+  status: 'published',
   description: 'The call is connected to an agent or an outside number.',
   schema: z.object({ ...call, target: bridgeTarget, bridgedAt: instant }),
   keyOf: (p) => p.callId,
@@ -50,7 +50,7 @@ export const voiceCallBridgedV1 = defineTopic({
 
 export const voiceCallHeldV1 = defineTopic({
   name: 'voice.call.held.v1',
-  status: 'draft',
+  status: 'published',
   description: 'The call was put on hold or taken off hold.',
   schema: z.object({ ...call, held: z.boolean(), by: z.enum(['agent', 'caller', 'command']), at: instant }),
   keyOf: (p) => p.callId,
@@ -58,7 +58,7 @@ export const voiceCallHeldV1 = defineTopic({
 
 export const voiceCallTransferredV1 = defineTopic({
   name: 'voice.call.transferred.v1',
-  status: 'draft',
+  status: 'published',
   description: 'The call was transferred (blind): the party it was bridged to left, the caller goes on to the target.',
   schema: z.object({ ...call, target: transferTarget, by: z.enum(['agent', 'command']), at: instant }),
   keyOf: (p) => p.callId,
@@ -66,7 +66,7 @@ export const voiceCallTransferredV1 = defineTopic({
 
 export const voiceCallTransferFailedV1 = defineTopic({
   name: 'voice.call.transfer-failed.v1',
-  status: 'draft',
+  status: 'published',
   description: 'A blind transfer did not reach its target; the caller is still on the line, unbridged, waiting for a command.',
   schema: z.object({ ...call, target: transferTarget, sipStatus: z.number().int().optional(), detail: z.string(), at: instant }),
   keyOf: (p) => p.callId,
@@ -74,7 +74,7 @@ export const voiceCallTransferFailedV1 = defineTopic({
 
 export const voiceCallUnbridgedV1 = defineTopic({
   name: 'voice.call.unbridged.v1',
-  status: 'draft',
+  status: 'published',
   description: 'The agent or outside party left a call that goes on (the bridge asked afterHangup: continue), e.g. for a survey.',
   schema: z.object({ ...call, party: bridgeTarget, reason: z.enum(['agent-hangup', 'remote-hangup', 'failed']), at: instant }),
   keyOf: (p) => p.callId,
@@ -82,7 +82,7 @@ export const voiceCallUnbridgedV1 = defineTopic({
 
 export const voiceCallMonitoredV1 = defineTopic({
   name: 'voice.call.monitored.v1',
-  status: 'draft',
+  status: 'published',
   description: 'A supervisor started, changed or stopped listening, whispering or barging on a call.',
   schema: z.object({ ...call, supervisorId: z.uuid(), mode: z.enum(['listen', 'whisper', 'barge']), active: z.boolean(), at: instant }),
   keyOf: (p) => p.callId,
@@ -90,7 +90,7 @@ export const voiceCallMonitoredV1 = defineTopic({
 
 export const voiceCallEndedV1 = defineTopic({
   name: 'voice.call.ended.v1',
-  status: 'draft',
+  status: 'published',
   description: 'The call is over: why, and how long each phase took.',
   schema: z.object({
     ...call,
@@ -106,7 +106,7 @@ export const voiceCallEndedV1 = defineTopic({
 
 export const voiceRecordingCompletedV1 = defineTopic({
   name: 'voice.call.recording-completed.v1',
-  status: 'draft',
+  status: 'published',
   description: 'A call recording is complete on the voice node (stereo WAV: caller left, agent right).',
   schema: z.object({ ...call, recordingId: z.uuid(), file: z.string(), durationMs: z.number().int().nonnegative(), bytes: z.number().int().nonnegative(), channels: z.enum(['stereo', 'mono']) }),
   keyOf: (p) => p.callId,
@@ -114,7 +114,7 @@ export const voiceRecordingCompletedV1 = defineTopic({
 
 export const voiceCommandFailedV1 = defineTopic({
   name: 'voice.command.failed.v1',
-  status: 'draft',
+  status: 'published',
   description: 'A command could not be carried out (unknown call, wrong state, bad prompt...).',
   schema: z.object({ ...call, commandId: z.uuid(), commandType: z.string(), reason: z.enum(['unknown-call', 'invalid-state', 'failed']), sipStatus: z.number().int().optional(), detail: z.string() }),
   keyOf: (p) => p.callId,
