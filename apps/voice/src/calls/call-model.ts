@@ -64,6 +64,8 @@ export interface Call {
   /** A bridge (agent or number) is being placed. */
   dialing: boolean;
   monitors: Map<string, Monitor>;
+  /** The call's command queue (each command runs after the previous one finished; failures are reported, never thrown). */
+  commands: Promise<void>;
   legCounter: number;
   /** On the emergency path: the fallback prompt is playing, or the backup number is being dialled. */
   emergency: boolean;

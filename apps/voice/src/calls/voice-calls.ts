@@ -159,11 +159,19 @@ export class VoiceCalls {
     call.commandSeen = true;
     call.emergency = false;
     this.disarm(call);
-    try {
-      await this.execute(call, message);
-    } catch (error) {
-      await this.reportFailure(call, message, error);
-    }
+    const run = async (): Promise<void> => {
+      try {
+        await this.execute(call, message);
+      } catch (error) {
+        await this.reportFailure(call, message, error);
+      }
+    };
+    // A hang-up never waits behind the call's other commands.
+    if (message.command.type === 'hangup') return run();
+    // One queue per call: its commands run in order, while the bus moves on to other calls'
+    // commands (a partition is not held by one call's media round trips).
+    const next = call.commands.then(run);
+    call.commands = next;
   }
 
   private async reportFailure(call: Call, message: CommandEnvelope, error: unknown): Promise<void> {
@@ -252,6 +260,7 @@ export class VoiceCalls {
       sessionVersion: 1,
       dialing: false,
       monitors: new Map(),
+      commands: Promise.resolve(),
       legCounter: 0,
       emergency: false,
     };
