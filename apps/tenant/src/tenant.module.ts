@@ -24,6 +24,7 @@ import { PhoneNumbersService } from './phone-numbers/phone-numbers.service';
 import { ApiKeysService } from './api-keys/api-keys.service';
 import { SipCredentialsService } from './sip-credentials/sip-credentials.service';
 import { TenantController } from './tenants/tenant.controller';
+import { InternalDirectoryController } from './tenants/internal-directory.controller';
 import { AuthController } from './identity/auth.controller';
 import { UsersController } from './users/users.controller';
 import { PhoneNumbersController } from './phone-numbers/phone-numbers.controller';
@@ -65,7 +66,7 @@ export class TenantModule {
   static register(deps: TenantServiceDeps): DynamicModule {
     return {
       module: TenantModule,
-      controllers: [TenantController, AuthController, UsersController, PhoneNumbersController, ApiKeysController, SipCredentialsController, VoiceSettingsController],
+      controllers: [TenantController, AuthController, UsersController, PhoneNumbersController, ApiKeysController, SipCredentialsController, VoiceSettingsController, InternalDirectoryController],
       providers: [
         { provide: TENANT_CONFIG, useValue: deps.config },
         { provide: TENANT_DATA_SOURCE, useValue: deps.dataSource },

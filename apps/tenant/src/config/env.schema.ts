@@ -23,6 +23,7 @@ export const tenantEnvSchema = z.object({
   LOGIN_SLOWDOWN_AFTER: z.coerce.number().int().min(1).default(3).describe('Failed logins before answers slow down'),
   LOGIN_LOCK_AFTER: z.coerce.number().int().min(2).default(10).describe('Failed logins (within the window) that lock the account'),
   LOGIN_LOCK_MINUTES: z.coerce.number().int().min(1).default(15).describe('How long a locked account stays locked'),
+  INTERNAL_API_TOKEN: secret('INTERNAL_API_TOKEN').optional().describe('Token other Parley services send in x-parley-internal-token to read internal endpoints (the voice directory snapshot); unset = they answer 404 (secret)'),
   TRUST_PROXY: z.enum(['true', 'false']).default('false').describe('Take the client address from X-Forwarded-For (behind an ingress)'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level'),
 });
