@@ -1,0 +1,201 @@
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { Agent, request } from 'node:https';
+import { BlockList, isIP } from 'node:net';
+import { rootCertificates } from 'node:tls';
+import { type ExecutorEffect, type JsonValue, type WebhookResult } from '../flows/flow-executor.types';
+
+export type WebhookRequest = Extract<ExecutorEffect, { kind: 'webhook-request' }>;
+
+export interface WebhookClientOptions {
+  /** Let webhooks reach loopback, private and other non-public addresses (tests, on-premises). */
+  allowPrivateAddresses: boolean;
+  /** Longest answer read; a longer one is `too-large`. */
+  maxResponseBytes: number;
+  /** PEM of extra certificate authorities, trusted besides Node's bundled ones. */
+  extraCa?: string;
+}
+
+/** Address ranges a tenant's webhook must not reach: they belong to us, the cloud, or nobody. */
+const NON_PUBLIC: ReadonlyArray<[string, number, 'ipv4' | 'ipv6']> = [
+  ['0.0.0.0', 8, 'ipv4'],
+  ['10.0.0.0', 8, 'ipv4'],
+  ['100.64.0.0', 10, 'ipv4'],
+  ['127.0.0.0', 8, 'ipv4'],
+  ['169.254.0.0', 16, 'ipv4'],
+  ['172.16.0.0', 12, 'ipv4'],
+  ['192.0.0.0', 24, 'ipv4'],
+  ['192.0.2.0', 24, 'ipv4'],
+  ['192.168.0.0', 16, 'ipv4'],
+  ['198.18.0.0', 15, 'ipv4'],
+  ['198.51.100.0', 24, 'ipv4'],
+  ['203.0.113.0', 24, 'ipv4'],
+  ['224.0.0.0', 4, 'ipv4'],
+  ['240.0.0.0', 4, 'ipv4'],
+  ['::', 128, 'ipv6'],
+  ['::1', 128, 'ipv6'],
+  ['64:ff9b:1::', 48, 'ipv6'],
+  ['100::', 64, 'ipv6'],
+  ['2001:db8::', 32, 'ipv6'],
+  ['fc00::', 7, 'ipv6'],
+  ['fe80::', 10, 'ipv6'],
+  ['ff00::', 8, 'ipv6'],
+];
+
+const nonPublic = new BlockList();
+for (const [network, prefix, type] of NON_PUBLIC) nonPublic.addSubnet(network, prefix, type);
+
+/** Whether an IP address is loopback, private, link-local, shared, documentation, multicast or otherwise not public (IPv4-mapped IPv6 included). */
+export function isNonPublicAddress(address: string): boolean {
+  const family = isIP(address);
+  if (family === 0) throw new TypeError(`"${address}" is not an IP address`);
+  return nonPublic.check(address, family === 4 ? 'ipv4' : 'ipv6');
+}
+
+class WebhookFailure extends Error {
+  constructor(
+    readonly kind: 'timeout' | 'network' | 'too-large',
+    message: string,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+/**
+ * Calls tenants' data-dip webhooks: https only, never a non-public address unless allowed (checked
+ * on the address actually connected to, so a name that re-resolves cannot slip through), redirects
+ * not followed, the whole exchange bounded by the node's timeout and the answer by a size limit.
+ * Never throws: every failure is a `WebhookResult` the flow's failure branch can take.
+ */
+export class WebhookClient {
+  private readonly agent: Agent;
+
+  constructor(private readonly options: WebhookClientOptions) {
+    this.agent = new Agent({ keepAlive: true, maxSockets: 64, ...(options.extraCa !== undefined ? { ca: [...rootCertificates, options.extraCa] } : {}) });
+  }
+
+  async call(webhook: WebhookRequest, abort?: AbortSignal): Promise<WebhookResult> {
+    let url: URL;
+    try {
+      url = new URL(webhook.url);
+    } catch {
+      return { ok: false, error: 'network', detail: `"${webhook.url}" is not a URL` };
+    }
+    if (url.protocol !== 'https:') return { ok: false, error: 'network', detail: `only https:// webhooks are called, not ${url.protocol}//` };
+    if (url.username !== '' || url.password !== '') return { ok: false, error: 'network', detail: 'webhook URLs must not carry credentials' };
+    // A literal address is connected to without a lookup: check it here.
+    const literal = url.hostname.replace(/^\[|\]$/g, '');
+    if (isIP(literal) !== 0 && !this.options.allowPrivateAddresses && isNonPublicAddress(literal)) {
+      return { ok: false, error: 'network', detail: `${literal} is not a public address: webhooks must be reachable on the internet` };
+    }
+    const { body, headers } = this.encode(webhook, url);
+    try {
+      return await this.exchange(url, webhook, body, headers, abort);
+    } catch (error) {
+      if (error instanceof WebhookFailure) {
+        return error.kind === 'too-large'
+          ? { ok: false, error: 'too-large', ...(error.status !== undefined ? { status: error.status } : {}), detail: error.message }
+          : { ok: false, error: error.kind, detail: error.message };
+      }
+      return { ok: false, error: 'network', detail: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  private encode(webhook: WebhookRequest, url: URL): { body: string | undefined; headers: Record<string, string> } {
+    const headers: Record<string, string> = {
+      accept: 'application/json',
+      'user-agent': 'Parley-IVR/1',
+      'x-parley-call-id': webhook.body.callId,
+      // The same data dip retried after a crash carries the same id: the tenant can deduplicate.
+      'x-parley-request-id': webhook.requestId,
+    };
+    if (webhook.method === 'GET') {
+      const { variables, ...fields } = webhook.body;
+      for (const [name, value] of Object.entries(fields)) url.searchParams.set(name, String(value));
+      for (const [name, value] of Object.entries(variables)) url.searchParams.set(`variables.${name}`, value);
+      return { body: undefined, headers };
+    }
+    const body = JSON.stringify(webhook.body);
+    headers['content-type'] = 'application/json';
+    headers['content-length'] = String(Buffer.byteLength(body));
+    return { body, headers };
+  }
+
+  private exchange(url: URL, webhook: WebhookRequest, body: string | undefined, headers: Record<string, string>, abort: AbortSignal | undefined): Promise<WebhookResult> {
+    return new Promise<WebhookResult>((resolve, reject) => {
+      let settled = false;
+      const finish = (outcome: { result?: WebhookResult; error?: unknown }): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        abort?.removeEventListener('abort', onAbort);
+        if (outcome.error !== undefined) reject(outcome.error);
+        else resolve(outcome.result as WebhookResult);
+      };
+      const req = request(url, { method: webhook.method, headers, agent: this.agent, lookup: this.lookup }, (res) => {
+        const status = res.statusCode ?? 0;
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > this.options.maxResponseBytes) {
+            req.destroy();
+            finish({ error: new WebhookFailure('too-large', `the answer is longer than ${this.options.maxResponseBytes} bytes`, status) });
+            return;
+          }
+          chunks.push(chunk);
+        });
+        res.on('error', (error) => finish({ error }));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let parsed: JsonValue | undefined;
+          try {
+            parsed = text.trim() === '' ? undefined : (JSON.parse(text) as JsonValue);
+          } catch {
+            parsed = undefined;
+          }
+          if (status >= 200 && status <= 299 && parsed === undefined) {
+            finish({ result: { ok: false, error: 'invalid-json', status, detail: text.trim() === '' ? 'the answer is empty' : 'the answer is not JSON' } });
+            return;
+          }
+          finish({ result: { ok: true, status, body: parsed ?? null } });
+        });
+      });
+      const timer = setTimeout(() => {
+        req.destroy();
+        finish({ error: new WebhookFailure('timeout', `no answer within ${webhook.timeoutMs} ms`) });
+      }, webhook.timeoutMs);
+      const onAbort = (): void => {
+        req.destroy();
+        finish({ error: new WebhookFailure('network', 'the ivr instance is shutting down') });
+      };
+      if (abort?.aborted === true) onAbort();
+      abort?.addEventListener('abort', onAbort, { once: true });
+      req.on('error', (error) => finish({ error }));
+      req.end(body);
+    });
+  }
+
+  /** dns.lookup that refuses a name resolving to any non-public address (unless allowed). */
+  private readonly lookup = (hostname: string, options: { all?: boolean; family?: number | string }, callback: LookupCallback): void => {
+    dnsLookup(hostname, { all: true, family: typeof options.family === 'number' ? options.family : 0 }, (error, addresses) => {
+      if (error) return callback(error, []);
+      if (addresses.length === 0) return callback(Object.assign(new Error(`${hostname} has no address`), { code: 'ENOTFOUND' }), []);
+      if (!this.options.allowPrivateAddresses) {
+        const refused = addresses.find((a) => isNonPublicAddress(a.address));
+        if (refused !== undefined) {
+          return callback(Object.assign(new Error(`${hostname} resolves to ${refused.address}, which is not a public address: webhooks must be reachable on the internet`), { code: 'EADDRNOTPUBLIC' }), []);
+        }
+      }
+      if (options.all === true) return callback(null, addresses);
+      const first = addresses[0] as LookupAddress;
+      callback(null, first.address, first.family);
+    });
+  };
+}
