@@ -33,8 +33,10 @@ describe('voice: inbound calls from a carrier (real SIP, RTP, sipp, Kafka, Redis
   /** Commands the test "IVR" sends when a call starts, keyed by the caller's number. */
   let script: (from: string) => VoiceCommand[] = () => [];
 
-  const command = async (callId: string, cmd: VoiceCommand): Promise<void> => {
-    await bus.publish([createEnvelope(voiceCommandIssuedV1, tenantId, { callId, commandId: randomUUID(), issuedBy: 'test-ivr', command: cmd })]);
+  /** Sends a command the way an at-least-once relay may: sometimes twice, with the same id (voice must act once). */
+  const command = async (callId: string, cmd: VoiceCommand, copies = 1): Promise<void> => {
+    const envelope = createEnvelope(voiceCommandIssuedV1, tenantId, { callId, commandId: randomUUID(), issuedBy: 'test-ivr', command: cmd });
+    for (let i = 0; i < copies; i += 1) await bus.publish([{ ...envelope, id: randomUUID() }]);
   };
   const eventsOf = (callId: string, type: string): Envelope[] => events.filter((e) => e.type === type && (e.payload as { callId: string }).callId === callId);
 
@@ -49,7 +51,7 @@ describe('voice: inbound calls from a carrier (real SIP, RTP, sipp, Kafka, Redis
         events.push(envelope);
         if (envelope.type === voiceCallStartedV1.name) {
           const p = envelope.payload as { callId: string; from: string };
-          for (const cmd of script(p.from)) await command(p.callId, cmd);
+          for (const cmd of script(p.from)) await command(p.callId, cmd, 2);
         }
       },
     });
@@ -76,6 +78,8 @@ describe('voice: inbound calls from a carrier (real SIP, RTP, sipp, Kafka, Redis
     const digits = await waitFor('digits', () => eventsOf(callId, voiceCallDigitsCollectedV1.name)[0]);
     expect(digits.payload).toMatchObject({ digits: '1', outcome: 'max-digits' });
     const ended = await waitFor('ended', () => eventsOf(callId, voiceCallEndedV1.name)[0]);
+    // Every command came twice (same command id): one collect ran, so one result.
+    expect(eventsOf(callId, voiceCallDigitsCollectedV1.name)).toHaveLength(1);
     expect(ended.payload).toMatchObject({ reason: 'caller-hangup' });
     expect((ended.payload as { talkMs: number }).talkMs).toBeGreaterThan(3000);
     // The prompt went out as RTP (50 packets a second while it played).

@@ -66,6 +66,8 @@ export interface Call {
   monitors: Map<string, Monitor>;
   /** The call's command queue (each command runs after the previous one finished; failures are reported, never thrown). */
   commands: Promise<void>;
+  /** Ids of the commands already taken (duplicates from an at-least-once bus are dropped). */
+  commandIds: Set<string>;
   legCounter: number;
   /** On the emergency path: the fallback prompt is playing, or the backup number is being dialled. */
   emergency: boolean;

@@ -156,6 +156,9 @@ export class VoiceCalls {
       await this.publish(tenantId, voiceCommandFailedV1, { callId: message.callId, commandId: message.commandId, commandType: type, reason: 'unknown-call', detail: `call ${message.callId} is not in progress` });
       return;
     }
+    // The bus delivers at least once (and an outbox relay may send a command twice): once per id.
+    if (call.commandIds.has(message.commandId)) return;
+    call.commandIds.add(message.commandId);
     call.commandSeen = true;
     call.emergency = false;
     this.disarm(call);
@@ -261,6 +264,7 @@ export class VoiceCalls {
       dialing: false,
       monitors: new Map(),
       commands: Promise.resolve(),
+      commandIds: new Set(),
       legCounter: 0,
       emergency: false,
     };
