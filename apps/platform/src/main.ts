@@ -8,6 +8,7 @@ import { InProcessEventBus } from '@parley/messaging';
 import { createDataSource, provisionDatabase, runMigrations } from '@parley/persistence';
 import { createLogger, initTracing } from '@parley/telemetry';
 import { MemoryCounterStore } from '@parley/rate-limit';
+import { DemoFlowService, IVR_SCHEMA, ivrEntities, ivrEnvSchema, NumbersSnapshotService } from '@parley/ivr';
 import { DirectorySnapshotService, TENANT_SCHEMA, tenantEntities, tenantEnvSchema } from '@parley/tenant';
 import { MediaEngine } from '@parley/media';
 import { MemoryBindingStore, MemoryCallRegistry, VoiceNode } from '@parley/voice';
@@ -54,6 +55,10 @@ async function main(): Promise<void> {
     const tenantDb = createDataSource({ url: urls.appUrl, schema: TENANT_SCHEMA, entities: tenantEntities, applicationName: 'tenant', poolMax: 10 });
     await tenantDb.initialize();
     cleanup.unshift({ name: 'tenant-db', close: () => tenantDb.destroy() });
+    const ivrConfig = ivrEnvSchema.parse({ ...process.env, PG_URL: urls.appUrl, JWT_SECRET: secrets.jwtSecret, LOG_LEVEL: env.LOG_LEVEL });
+    const ivrDb = createDataSource({ url: urls.appUrl, schema: IVR_SCHEMA, entities: ivrEntities, applicationName: 'ivr', poolMax: 10 });
+    await ivrDb.initialize();
+    cleanup.unshift({ name: 'ivr-db', close: () => ivrDb.destroy() });
     const bus = new InProcessEventBus({ logger });
     cleanup.unshift({ name: 'bus', close: () => bus.close() });
     const tokenService = new TokenService({ issuer: tenantConfig.JWT_ISSUER, audience: 'parley', signingSecret: tenantConfig.JWT_SECRET, accessTokenTtlSeconds: tenantConfig.ACCESS_TOKEN_TTL_SECONDS });
@@ -64,6 +69,7 @@ async function main(): Promise<void> {
       tokenService,
       probe: tenantDb,
       tenant: { config: tenantConfig, dataSource: tenantDb, bus, tokenService, counters: new MemoryCounterStore(), logger },
+      ivr: { config: ivrConfig, dataSource: ivrDb, bus, counters: new MemoryCounterStore(), logger },
     });
     cleanup.unshift({ name: 'http', close: () => app.close() });
     await app.init();
@@ -95,8 +101,16 @@ async function main(): Promise<void> {
       recordingsDir: join(env.dataDir, 'recordings'),
       logger,
     });
-    // The in-process bus starts empty: rebuild voice's number directory from the tenant database first.
-    voice.directory.load(await app.get(DirectorySnapshotService).snapshot());
+    // The in-process bus starts empty: rebuild voice's number directory and ivr's numbers from the tenant database first.
+    const directory = await app.get(DirectorySnapshotService).snapshot();
+    voice.directory.load(directory);
+    await app.get(NumbersSnapshotService).load(directory.numbers);
+    // The demo number answers with the demo flow (only for a tenant that has no flow yet).
+    const demoTenant = directory.tenants.find((t) => t.slug === DEMO_SLUG);
+    const demoNumber = directory.numbers.find((n) => n.e164 === DEMO_NUMBER && n.tenantId === demoTenant?.tenantId);
+    if (demoTenant && demoNumber) {
+      await app.get(DemoFlowService).ensureDemoFlow({ tenantId: demoTenant.tenantId, numberId: demoNumber.numberId, e164: demoNumber.e164, assignedAt: new Date(demoNumber.assignedAt), locale: demoTenant.locale });
+    }
     await voice.start();
     cleanup.splice(1, 0, { name: 'voice', close: () => voice.stop() });
     await app.listen(env.HTTP_PORT, env.HTTP_HOST);

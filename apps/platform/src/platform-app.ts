@@ -4,6 +4,7 @@ import { type TokenService } from '@parley/auth';
 import { configureHttpApp, nestFrameworkLogger } from '@parley/http';
 import { type EventBus } from '@parley/messaging';
 import { createMetricsRegistry, PinoNestLogger, TelemetryModule, type Logger } from '@parley/telemetry';
+import { IvrModule, type IvrServiceDeps } from '@parley/ivr';
 import { TenantModule, tenantAuthModule, type TenantServiceDeps } from '@parley/tenant';
 import { type DataSource } from 'typeorm';
 
@@ -14,20 +15,24 @@ export interface PlatformAppDeps {
   /** Any data source of the shared database, for the readiness check. */
   probe: DataSource;
   tenant: TenantServiceDeps;
+  ivr: IvrServiceDeps;
 }
 
 /** One HTTP app serving every service's API (each service keeps its own module, schema and data source). */
 export async function createPlatformApp(deps: PlatformAppDeps): Promise<INestApplication> {
   const tenantModule = TenantModule.register(deps.tenant);
+  // One registry: every service's series on the one /metrics of the all-in-one process.
+  const registry = createMetricsRegistry('platform');
 
   @Module({
     imports: [
       tenantModule,
       tenantAuthModule(tenantModule, deps.tokenService),
+      IvrModule.register({ ...deps.ivr, metrics: registry }),
       TelemetryModule.forRoot({
         service: 'platform',
         logger: deps.logger,
-        registry: createMetricsRegistry('platform'),
+        registry,
         readinessChecks: [
           { name: 'postgres', check: async () => void (await deps.probe.query('SELECT 1')) },
           { name: 'bus', check: () => deps.bus.ping() },
