@@ -3,7 +3,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { type KafkaEventBus } from '@parley/messaging';
 import { provisionDatabase, UnitOfWork } from '@parley/persistence';
 import { createLogger, type Registry } from '@parley/telemetry';
-import { DedicatedKafka, testEnvironment } from '@parley/testing';
+import { testEnvironment, uniqueName } from '@parley/testing';
 import { type FlowView } from '../src/index';
 import {
   assignNumber,
@@ -51,11 +51,12 @@ function visitsOf(events: readonly PayloadOf<typeof ivrCallNodeVisitedV1>[]): { 
   return [...visits.values()].sort((x, y) => x.visit - y.visit);
 }
 
-// The ivr runner against a Kafka broker of this suite's own (on the shared broker, other suites'
-// voice nodes answer commands to calls they do not know with voice.command.failed.v1) and a
-// database of its own (its ivr instances share one consumer group and one timer scheduler).
+// The ivr runner on the shared broker (other suites' voice nodes do not answer commands for
+// tenants they do not know), with consumer groups of this run's own, and a database of its own
+// (its ivr instances share one consumer group and one timer scheduler).
 describe('the ivr call runner: voice events in, voice commands and IVR events out', () => {
-  const kafka = new DedicatedKafka(40_100 + 2 * Math.floor(Math.random() * 400));
+  const brokers = testEnvironment.kafkaBrokers();
+  const groupPrefix = uniqueName('ivr').replace(/-/g, '_');
   const tls = selfSignedCertificate();
   let database: { ownerUrl: string; appUrl: string };
   let webhook: Awaited<ReturnType<typeof startWebhookServer>>;
@@ -72,14 +73,13 @@ describe('the ivr call runner: voice events in, voice commands and IVR events ou
     }, timeoutMs);
 
   beforeAll(async () => {
-    kafka.start();
     const name = `${process.env.PARLEY_TEST_DATABASE ?? 'parley_test'}_runner`;
     database = await provisionDatabase({ adminUrl: testEnvironment.pgAdminUrl(), database: name, ownerPassword: 'parley-owner-test', appPassword: 'parley-app-test', recreate: true });
     webhook = await startWebhookServer(tls, (req) => {
       const body = JSON.parse(req.body) as { callerNumber: string };
       return body.callerNumber === SILENT_CRM_CALLER ? undefined : { status: 200, body: JSON.stringify(CUSTOMER) };
     });
-    voiceBus = testKafkaBus(kafka.brokers, 'voice-double');
+    voiceBus = testKafkaBus(brokers, 'voice-double');
     // The topics exist before the first call, as the deployment's topic-provisioning job makes sure.
     await voiceBus.provisionTopics([...voiceTopics, ...ivrTopics, voiceCommandIssuedV1, phoneNumberAssignedV1, phoneNumberReleasedV1]);
     voice = new ScriptedVoice(voiceBus);
@@ -89,9 +89,9 @@ describe('the ivr call runner: voice events in, voice commands and IVR events ou
     tenant = newTenant();
     options = {
       database,
-      brokers: kafka.brokers,
-      // The production groups: every instance of this suite shares them.
-      consumerGroupPrefix: 'ivr',
+      brokers,
+      // Every instance of this run shares these groups (as production instances share `ivr.*`).
+      consumerGroupPrefix: groupPrefix,
       overrides: { IVR_WEBHOOK_ALLOW_PRIVATE: 'true', IVR_WEBHOOK_CA_FILE: tls.certFile },
     };
   }, 180_000);
@@ -102,7 +102,6 @@ describe('the ivr call runner: voice events in, voice commands and IVR events ou
     await voiceBus?.close();
     await webhook?.close();
     tls.cleanup();
-    kafka.destroy();
   }, 60_000);
 
   describe('one ivr instance', () => {
@@ -229,11 +228,11 @@ describe('the ivr call runner: voice events in, voice commands and IVR events ou
     beforeAll(async () => {
       [b, c] = await Promise.all([startIvrApp(options), startIvrApp(options)]);
       // Both members in the call runner's group before the call, so no rebalance moves it midway.
-      const admin = new Kafka({ brokers: kafka.brokers, clientId: 'ivr-runner-test', logLevel: logLevel.NOTHING }).admin();
+      const admin = new Kafka({ brokers, clientId: 'ivr-runner-test', logLevel: logLevel.NOTHING }).admin();
       await admin.connect();
       try {
         await waitFor('a stable call-runner group of two', async () => {
-          const [group] = (await admin.describeGroups(['ivr.call-runner'])).groups;
+          const [group] = (await admin.describeGroups([`${groupPrefix}.call-runner`])).groups;
           return group?.state === 'Stable' && group.members.length === 2;
         }, 60_000, 250);
       } finally {

@@ -152,6 +152,8 @@ export class VoiceCalls {
       // Another node's call: not ours to answer. Nobody's: the first node to claim it reports it.
       const owner = call ? this.options.nodeId : await this.options.registry.ownerOf(message.callId);
       if (owner !== undefined && owner !== this.options.nodeId) return;
+      // Nor for a tenant this node does not serve (another deployment sharing the bus).
+      if (!this.options.directory.tenantById(tenantId)) return;
       if (!(await this.options.registry.claimFailureReport(message.commandId))) return;
       await this.publish(tenantId, voiceCommandFailedV1, { callId: message.callId, commandId: message.commandId, commandType: type, reason: 'unknown-call', detail: `call ${message.callId} is not in progress` });
       return;
