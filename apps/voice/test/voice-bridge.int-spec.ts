@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Envelope, voiceCallBridgedV1, voiceCallEndedV1, voiceCallStartedV1, voiceCommandFailedV1, voiceCommandIssuedV1, voiceRecordingCompletedV1, voiceSettingsUpdatedV1, type VoiceCommand } from '@parley/contracts';
+import { type Envelope, voiceCallAnsweredV1, voiceCallBridgedV1, voiceCallEndedV1, voiceCallStartedV1, voiceCommandFailedV1, voiceCommandIssuedV1, voiceRecordingCompletedV1, voiceSettingsUpdatedV1, type VoiceCommand } from '@parley/contracts';
 import { decodeWav, encodeWav, MediaEngine, renderTone, toneAmplitude, readWavFile } from '@parley/media';
 import { createEnvelope, type KafkaEventBus } from '@parley/messaging';
 import { createRequest, Dialog, SipStack, UdpTransport, type SipDestination } from '@parley/sip';
@@ -113,7 +113,7 @@ describe('voice: a caller bridged to an outside number through the trunks (prima
     ({ bus, node } = voice);
     await bus.subscribe({
       group: uniqueName('test.bridge-events'),
-      topics: [voiceCallStartedV1, voiceCallBridgedV1, voiceRecordingCompletedV1, voiceCommandFailedV1, voiceCallEndedV1],
+      topics: [voiceCallStartedV1, voiceCallAnsweredV1, voiceCallBridgedV1, voiceRecordingCompletedV1, voiceCommandFailedV1, voiceCallEndedV1],
       handle: async ({ envelope }) => {
         events.push(envelope);
         if (envelope.type === voiceCallStartedV1.name) {
@@ -246,4 +246,33 @@ describe('voice: a caller bridged to an outside number through the trunks (prima
     expect(toneAmplitude(tail, 1000)).toBeGreaterThan(5 * toneAmplitude(tail, 440));
     await caller.media.hangup(call.mediaId);
   }, 60_000);
+
+  it('originates an outbound call through the trunks (primary fails, backup answers): announced, answered, recorded, hung up by command', async () => {
+    const callId = randomUUID();
+    await bus.publish([createEnvelope(voiceCommandIssuedV1, tenantId, { callId, commandId: randomUUID(), issuedBy: 'test-acd', command: { type: 'originate', to: '+14155550188', callerId: number, ringTimeoutMs: 10_000 } })]);
+    const started = await waitFor('started', () => events.find((e) => e.type === voiceCallStartedV1.name && (e.payload as { callId: string }).callId === callId));
+    expect(started.payload).toMatchObject({ direction: 'outbound', from: number, to: '+14155550188' });
+    await waitFor('answered', () => events.find((e) => e.type === voiceCallAnsweredV1.name && (e.payload as { callId: string }).callId === callId));
+    await bus.publish([createEnvelope(voiceCommandIssuedV1, tenantId, { callId, commandId: randomUUID(), issuedBy: 'test-acd', command: { type: 'record-start', channels: 'stereo' } })]);
+    await delay(2000);
+    await bus.publish([createEnvelope(voiceCommandIssuedV1, tenantId, { callId, commandId: randomUUID(), issuedBy: 'test-acd', command: { type: 'hangup' } })]);
+    const ended = await waitFor('ended', () => endedOf(callId));
+    expect(ended.payload).toMatchObject({ reason: 'command' });
+    // The called party (1 kHz) is the customer: the left channel.
+    const recorded = await waitFor('recording', () => events.find((e) => e.type === voiceRecordingCompletedV1.name && (e.payload as { callId: string }).callId === callId));
+    const wav = decodeWav(readFileSync((recorded.payload as { file: string }).file));
+    const left = wav.samples.filter((_, i) => i % 2 === 0);
+    expect(toneAmplitude(left, 1000)).toBeGreaterThan(5 * toneAmplitude(left, 440));
+    expect(events.filter((e) => e.type === voiceCommandFailedV1.name && (e.payload as { callId: string }).callId === callId)).toEqual([]);
+  }, 30_000);
+
+  it('reports an outbound call nobody answers: the originate fails with the SIP status and the call ends as no-answer', async () => {
+    const callId = randomUUID();
+    const commandId = randomUUID();
+    await bus.publish([createEnvelope(voiceCommandIssuedV1, tenantId, { callId, commandId, issuedBy: 'test-acd', command: { type: 'originate', to: NEVER_ANSWERS, callerId: number, ringTimeoutMs: 2000 } })]);
+    const failed = await waitFor('failed', () => events.find((e) => e.type === voiceCommandFailedV1.name && (e.payload as { callId: string }).callId === callId), 15_000);
+    expect(failed.payload).toMatchObject({ commandId, commandType: 'originate', reason: 'failed', sipStatus: 487 });
+    const ended = await waitFor('ended', () => endedOf(callId));
+    expect(ended.payload).toMatchObject({ reason: 'no-answer', sipStatus: 487, talkMs: 0 });
+  }, 30_000);
 });

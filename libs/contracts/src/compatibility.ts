@@ -1,8 +1,9 @@
 /**
  * Compares a published contract's JSON-Schema snapshot with the schema the code declares now.
- * The only compatible change is adding an optional property to an object; anything else
- * (a removed or retyped property, a new required one, a changed enum, format or constraint)
- * is breaking and belongs in a new `.v<major+1>` topic.
+ * Compatible changes: adding an optional property to an object, and adding a new variant at the
+ * end of a `oneOf` (e.g. a new command type: its consumers are deployed before its producers).
+ * Anything else (a removed or retyped property, a new required one, a removed or reordered
+ * variant, a changed enum, format or constraint) is breaking and belongs in a new `.v<major+1>` topic.
  */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 
@@ -33,6 +34,10 @@ export function breakingChanges(published: JsonValue, current: JsonValue, path =
       for (const name of Object.keys(after)) {
         if (!(name in before) && requiredNow.has(name)) problems.push(`${path}.${name}: added as required (only optional fields may be added)`);
       }
+      continue;
+    }
+    if (key === 'oneOf' && Array.isArray(before) && Array.isArray(after) && after.length >= before.length) {
+      before.forEach((variant, i) => problems.push(...breakingChanges(variant, after[i] ?? null, `${path}.oneOf[${i}]`)));
       continue;
     }
     if (key === 'required') {

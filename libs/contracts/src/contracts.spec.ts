@@ -49,6 +49,16 @@ describe('breakingChanges', () => {
     expect(breakingChanges(base, changed(z.object({ id: z.uuid(), count: z.number().int(), kind: z.enum(['a', 'b', 'c']), note: z.string().optional() })))).not.toEqual([]);
     expect(breakingChanges(base, changed(z.object({ id: z.uuid(), count: z.number().int().optional(), kind: z.enum(['a', 'b']), note: z.string().optional() })))).toContainEqual(expect.stringContaining('count: no longer required'));
   });
+
+  it('accepts a new variant added at the end of a discriminated union, and refuses a removed, reordered or changed one', () => {
+    const variant = (type: string, extra: Record<string, z.ZodType> = {}) => z.object({ type: z.literal(type), ...extra });
+    const union = (...variants: [ReturnType<typeof variant>, ...ReturnType<typeof variant>[]]) => changed(z.object({ id: z.uuid(), command: z.discriminatedUnion('type', variants) }));
+    const published = union(variant('a'), variant('b', { n: z.number() }));
+    expect(breakingChanges(published, union(variant('a'), variant('b', { n: z.number() }), variant('c')))).toEqual([]);
+    expect(breakingChanges(published, union(variant('a')))).not.toEqual([]);
+    expect(breakingChanges(published, union(variant('b', { n: z.number() }), variant('a')))).not.toEqual([]);
+    expect(breakingChanges(published, union(variant('a'), variant('b', { n: z.string() }), variant('c')))).not.toEqual([]);
+  });
 });
 
 describe('envelope and HTTP schemas', () => {

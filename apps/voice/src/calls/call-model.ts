@@ -42,7 +42,11 @@ export interface Call {
   id: string;
   tenantId: string;
   state: CallState;
-  invite: InboundRequest;
+  direction: 'inbound' | 'outbound';
+  /** The carrier's INVITE (inbound calls); outbound calls have none. */
+  invite?: InboundRequest;
+  /** The customer's number as dialled or shown (the From user of an inbound call, the To of an outbound one). */
+  remoteNumber: string;
   offer: PlainOffer;
   local: { address: string; port: number };
   dialog?: Dialog;

@@ -7,6 +7,8 @@ import { type Redis } from 'ioredis';
  */
 export interface CallRegistry {
   register(callId: string, nodeId: string): Promise<void>;
+  /** Registers the call to this node unless another node holds it already: true for exactly one node (an originate every node read). */
+  claim(callId: string, nodeId: string): Promise<boolean>;
   unregister(callId: string): Promise<void>;
   ownerOf(callId: string): Promise<string | undefined>;
   /** True for the first node to claim reporting this command as failed. */
@@ -26,6 +28,10 @@ export class RedisCallRegistry implements CallRegistry {
 
   async register(callId: string, nodeId: string): Promise<void> {
     await this.redis.set(callRegistryKeys.call(callId), nodeId, 'EX', CALL_TTL_SECONDS);
+  }
+
+  async claim(callId: string, nodeId: string): Promise<boolean> {
+    return (await this.redis.set(callRegistryKeys.call(callId), nodeId, 'EX', CALL_TTL_SECONDS, 'NX')) === 'OK';
   }
 
   async unregister(callId: string): Promise<void> {
@@ -48,6 +54,12 @@ export class MemoryCallRegistry implements CallRegistry {
 
   async register(callId: string, nodeId: string): Promise<void> {
     this.owners.set(callId, nodeId);
+  }
+
+  async claim(callId: string, nodeId: string): Promise<boolean> {
+    if (this.owners.has(callId)) return false;
+    this.owners.set(callId, nodeId);
+    return true;
   }
 
   async unregister(callId: string): Promise<void> {

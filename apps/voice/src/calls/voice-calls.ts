@@ -46,6 +46,7 @@ export { InvalidStateError } from './call-model';
 type CommandEnvelope = PayloadOf<typeof voiceCommandIssuedV1>;
 type EndReason = PayloadOf<typeof voiceCallEndedV1>['reason'];
 type MonitorMode = Monitor['mode'];
+type OriginateCommand = Extract<CommandEnvelope['command'], { type: 'originate' }>;
 
 export interface VoiceCallsOptions {
   stack: SipStack;
@@ -146,6 +147,10 @@ export class VoiceCalls {
   }
 
   async onCommand(message: CommandEnvelope, tenantId: string): Promise<void> {
+    if (message.command.type === 'originate') {
+      await this.originate(message, tenantId, message.command);
+      return;
+    }
     const call = this.calls.get(message.callId);
     const type = message.command.type;
     if (!call || call.tenantId !== tenantId) {
@@ -253,7 +258,9 @@ export class VoiceCalls {
       id,
       tenantId: route.tenantId,
       state: 'ringing',
+      direction: 'inbound',
       invite: inbound,
+      remoteNumber: decodeURIComponent(tryParseUri(request.from.uri)?.user ?? 'anonymous'),
       offer,
       local: { address: this.options.advertisedAddress, port: leg.port },
       startedAt: this.now(),
@@ -283,6 +290,124 @@ export class VoiceCalls {
       startedAt: new Date(call.startedAt).toISOString(),
     });
     this.arm(call, () => this.emergencyPath(call));
+  }
+
+  // ---------------------------------------------------------------- a new outbound call
+
+  /**
+   * `originate`: every node reads it, one claims the new call id and dials the number through the
+   * trunks. The call is announced like any other (started; answered, or ended with why); once
+   * answered it takes commands (a bridge to the agent who asked for the callback...).
+   */
+  private async originate(message: CommandEnvelope, tenantId: string, command: OriginateCommand): Promise<void> {
+    if (this.calls.has(message.callId) || this.draining) return;
+    if (!this.options.directory.tenantById(tenantId)) return;
+    if (!(await this.options.registry.claim(message.callId, this.options.nodeId))) return;
+    const id = message.callId;
+    const refuse = async (detail: string, reason: 'failed' | 'invalid-state'): Promise<void> => {
+      await this.options.registry.unregister(id).catch(() => undefined);
+      await this.options.media.hangup(id).catch(() => undefined);
+      await this.publish(tenantId, voiceCommandFailedV1, { callId: id, commandId: message.commandId, commandType: 'originate', reason, detail });
+    };
+    const dialer = this.options.dialer;
+    if (!dialer?.configured) return refuse('no trunk is configured for calls to outside numbers', 'invalid-state');
+    const codec = 'pcmu' as const;
+    let leg: { port: number };
+    try {
+      await this.options.media.createCall(id);
+      leg = await this.options.media.createLeg(id, CALLER_LEG, { codec, telephoneEventPt: 101, remote: null, latching: 'when-unusable' });
+    } catch (error) {
+      return refuse(`no media for the call: ${error instanceof Error ? error.message : String(error)}`, 'failed');
+    }
+    const call: Call = {
+      id,
+      tenantId,
+      direction: 'outbound',
+      remoteNumber: command.to,
+      state: 'ringing',
+      offer: { address: this.options.advertisedAddress, port: 0, codec, payloadType: STATIC_PT[codec], telephoneEventPt: 101, direction: 'sendrecv', sessionVersion: 0 },
+      local: { address: this.options.advertisedAddress, port: leg.port },
+      startedAt: this.now(),
+      early: false,
+      callerHeld: false,
+      holdMs: 0,
+      commandSeen: true,
+      recording: false,
+      sessionVersion: 1,
+      dialing: false,
+      monitors: new Map(),
+      commands: Promise.resolve(),
+      commandIds: new Set([message.commandId]),
+      legCounter: 0,
+      emergency: false,
+    };
+    this.calls.set(id, call);
+    this.options.logger.info({ tenantId, callId: id, to: command.to }, 'outbound call');
+    await this.publish(tenantId, voiceCallStartedV1, { callId: id, direction: 'outbound', from: command.callerId, to: command.to, startedAt: new Date(call.startedAt).toISOString() });
+    // The dial rings for up to ringTimeoutMs: it must not hold the command stream.
+    void this.dialOut(call, message, command, dialer).catch((error: unknown) => {
+      this.options.logger.error({ tenantId, callId: id, err: error instanceof Error ? error.message : String(error) }, 'outbound call failed');
+      return this.end(call, 'failed', { byeCaller: true });
+    });
+  }
+
+  private async dialOut(call: Call, message: CommandEnvelope, command: OriginateCommand, dialer: TrunkDialer): Promise<void> {
+    const sdp = writePlainSdp({ address: call.local.address, port: call.local.port, codec: call.offer.codec, payloadType: call.offer.payloadType, telephoneEventPt: 101, direction: 'sendrecv', sessionId: parseInt(call.id.slice(0, 8), 16), sessionVersion: 1 });
+    const outcome = await dialer.dial({
+      number: command.to,
+      callerId: command.callerId,
+      sdp,
+      contact: this.contact(),
+      ringTimeoutMs: command.ringTimeoutMs,
+      wanted: () => call.state === 'ringing',
+      onEarlyMedia: (early) => {
+        try {
+          const remote = readPlainOffer(early);
+          void this.options.media.updateLeg(call.id, CALLER_LEG, { address: remote.address, port: remote.port }).catch(() => undefined);
+        } catch {
+          // Unreadable early media: nothing to hear before the answer.
+        }
+      },
+    });
+    if (!outcome.ok) {
+      if (call.state === 'ended') return; // hung up by command while it rang
+      const last = outcome.attempts[outcome.attempts.length - 1];
+      const status = last?.status ?? 487;
+      const reason: EndReason = status === 486 || status === 600 ? 'busy' : status === 408 || status === 480 || status === 487 ? 'no-answer' : 'failed';
+      await this.publish(call.tenantId, voiceCommandFailedV1, {
+        callId: call.id,
+        commandId: message.commandId,
+        commandType: 'originate',
+        reason: 'failed',
+        sipStatus: status,
+        detail: `${command.to} was not reached: ${outcome.attempts.map((a) => `${a.trunk} ${a.status} ${a.reason}`).join('; ') || 'cancelled'}`,
+      });
+      await this.end(call, reason, { byeCaller: false, sipStatus: status });
+      return;
+    }
+    if (call.state !== 'ringing') {
+      this.sendBye(call, outcome.dialog);
+      return;
+    }
+    let answer: PlainOffer;
+    try {
+      answer = readPlainOffer(outcome.answer.bodyText);
+      if (answer.codec !== call.offer.codec) throw new SdpOfferError(488, `the answer chose ${answer.codec}, but ${call.offer.codec} was offered`);
+    } catch (error) {
+      this.sendBye(call, outcome.dialog);
+      await this.end(call, 'failed', { byeCaller: false, sipStatus: 488 });
+      this.options.logger.warn({ tenantId: call.tenantId, callId: call.id, err: error instanceof Error ? error.message : String(error) }, "the called party's answer cannot be used");
+      return;
+    }
+    await this.options.media.updateLeg(call.id, CALLER_LEG, { address: answer.address, port: answer.port });
+    call.offer = { ...answer, direction: 'sendrecv' };
+    call.dialog = outcome.dialog;
+    call.state = 'answered';
+    call.answeredAt = this.now();
+    this.byDialog.set(outcome.dialog.id, { call, role: { kind: 'caller' } });
+    await this.publish(call.tenantId, voiceCallAnsweredV1, { callId: call.id, answeredAt: new Date(call.answeredAt).toISOString() });
+    // Whoever asked for the call drives it now; nobody doing so within the timeout ends it.
+    this.arm(call, () => this.end(call, 'failed', { byeCaller: true }));
   }
 
   /** Runs `then` unless a command arrives within the command timeout. */
@@ -399,6 +524,12 @@ export class VoiceCalls {
         this.requireAnswered(call);
         this.detach(call, message, () => this.monitor(call, command.supervisorId, command.mode));
         return;
+      case 'originate':
+        throw new InvalidStateError(`call ${call.id} exists already: originate needs a new call id`);
+      default: {
+        const unknown: never = command;
+        throw new InvalidStateError(`unknown command ${JSON.stringify(unknown)}`);
+      }
     }
   }
 
@@ -409,20 +540,22 @@ export class VoiceCalls {
   private answer(call: Call): void {
     if (call.state === 'answered') return;
     if (call.state !== 'ringing') throw new InvalidStateError(`cannot answer a call that is ${call.state}`);
+    const invite = call.invite;
+    if (!invite) throw new InvalidStateError('an outbound call is answered by the called party, not by a command');
     const sdp = this.callerSdp(call);
-    const ok = call.invite.respond(200, 'OK', { Contact: this.contact(), 'Content-Type': 'application/sdp' }, sdp);
-    const dialog = Dialog.fromUasRequest(call.invite.request, ok, { flow: call.invite.flow, localContact: this.contactUri() });
+    const ok = invite.respond(200, 'OK', { Contact: this.contact(), 'Content-Type': 'application/sdp' }, sdp);
+    const dialog = Dialog.fromUasRequest(invite.request, ok, { flow: invite.flow, localContact: this.contactUri() });
     call.dialog = dialog;
     call.state = 'answered';
     call.answeredAt = this.now();
     this.byDialog.set(dialog.id, { call, role: { kind: 'caller' } });
-    call.invite.on('ackTimeout', () => void this.end(call, 'failed', { byeCaller: true }));
+    invite.on('ackTimeout', () => void this.end(call, 'failed', { byeCaller: true }));
     void this.publish(call.tenantId, voiceCallAnsweredV1, { callId: call.id, answeredAt: new Date(call.answeredAt).toISOString() });
   }
 
   /** 183 Session Progress with our SDP: the caller hears what we play before the call is answered (and billed). */
   private sendEarlyMedia(call: Call): void {
-    if (call.early || call.state !== 'ringing') return;
+    if (call.early || call.state !== 'ringing' || !call.invite) return;
     call.invite.respond(183, 'Session Progress', { Contact: this.contact(), 'Content-Type': 'application/sdp' }, this.callerSdp(call));
     call.early = true;
   }
@@ -445,10 +578,9 @@ export class VoiceCalls {
       const codec = call.offer.codec;
       const leg = await this.options.media.createLeg(call.id, legId, { codec, telephoneEventPt: 101, remote: null, latching: 'when-unusable' });
       const sdpOffer = { address: this.options.advertisedAddress, port: leg.port, codec, payloadType: STATIC_PT[codec], telephoneEventPt: 101, direction: 'sendrecv' as const, sessionId: parseInt(call.id.slice(9, 13), 16), sessionVersion: 1 };
-      const caller = tryParseUri(call.invite.request.from.uri)?.user;
       const outcome = await dialer.dial({
         number: spec.number,
-        callerId: spec.callerId ?? caller ?? 'anonymous',
+        callerId: spec.callerId ?? call.remoteNumber,
         sdp: writePlainSdp(sdpOffer),
         contact: this.contact(),
         ringTimeoutMs: spec.ringTimeoutMs,
@@ -502,12 +634,11 @@ export class VoiceCalls {
       const codecs = call.offer.codec === 'pcmu' ? (['pcmu', 'pcma'] as const) : (['pcma', 'pcmu'] as const);
       const { sdp } = await this.options.media.createWebRtcLeg(call.id, legId, { codecs: [...codecs] });
       legCreated = true;
-      const caller = tryParseUri(call.invite.request.from.uri)?.user;
       const outcome = await agents.dial({
         tenantId: call.tenantId,
         userId: spec.agentId,
         sipDomain: tenant.sipDomain,
-        display: caller ? decodeURIComponent(caller) : 'anonymous',
+        display: call.remoteNumber,
         sdp,
         ringTimeoutMs: spec.ringTimeoutMs,
         headers: { 'X-Parley-Call-Id': call.id },
@@ -910,7 +1041,7 @@ export class VoiceCalls {
 
   // ---------------------------------------------------------------- the end
 
-  private async end(call: Call, reason: EndReason, options: { byeCaller: boolean }): Promise<void> {
+  private async end(call: Call, reason: EndReason, options: { byeCaller: boolean; sipStatus?: number }): Promise<void> {
     if (call.state === 'ended') return;
     const wasRinging = call.state === 'ringing';
     call.state = 'ended';
@@ -927,7 +1058,7 @@ export class VoiceCalls {
     }
     for (const monitor of [...call.monitors.values()]) await this.stopMonitor(call, monitor.supervisorId, { bye: true });
     if (options.byeCaller) {
-      if (wasRinging && !call.invite.finalSent) call.invite.respond(reason === 'shutdown' ? 503 : 480, reason === 'shutdown' ? 'Service Unavailable' : 'Temporarily Unavailable');
+      if (wasRinging && call.invite && !call.invite.finalSent) call.invite.respond(reason === 'shutdown' ? 503 : 480, reason === 'shutdown' ? 'Service Unavailable' : 'Temporarily Unavailable');
       else if (call.dialog) this.sendBye(call, call.dialog);
     }
     let recording = null;
@@ -941,6 +1072,7 @@ export class VoiceCalls {
     await this.publish(call.tenantId, voiceCallEndedV1, {
       callId: call.id,
       reason,
+      ...(options.sipStatus !== undefined ? { sipStatus: options.sipStatus } : {}),
       endedAt: new Date(now).toISOString(),
       totalMs: now - call.startedAt,
       talkMs: call.answeredAt ? Math.max(0, now - call.answeredAt - call.holdMs) : 0,

@@ -37,6 +37,8 @@ export const voiceCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('transfer'), target: z.discriminatedUnion('kind', [z.object({ kind: z.literal('agent'), agentId: z.uuid() }), z.object({ kind: z.literal('number'), number: e164 })]) }),
   z.object({ type: z.literal('monitor'), supervisorId: z.uuid(), mode: z.enum(['listen', 'whisper', 'barge']) }),
   z.object({ type: z.literal('hangup'), reason: z.string().max(200).optional() }),
+  /** A new outbound call (callback, dialer): sent with a new callId; voice announces it like any call (started, answered or ended). */
+  z.object({ type: z.literal('originate'), to: e164, callerId: e164, ringTimeoutMs: z.number().int().min(1000).max(120_000).default(30_000) }),
 ]);
 export type VoiceCommand = z.infer<typeof voiceCommandSchema>;
 
