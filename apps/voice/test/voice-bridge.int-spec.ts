@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Envelope, voiceCallAnsweredV1, voiceCallBridgedV1, voiceCallEndedV1, voiceCallStartedV1, voiceCommandFailedV1, voiceCommandIssuedV1, voiceRecordingCompletedV1, voiceSettingsUpdatedV1, type VoiceCommand } from '@parley/contracts';
+import { type Envelope, voiceCallAnsweredV1, voiceCallTransferredV1, voiceCallBridgedV1, voiceCallEndedV1, voiceCallStartedV1, voiceCommandFailedV1, voiceCommandIssuedV1, voiceRecordingCompletedV1, voiceSettingsUpdatedV1, type VoiceCommand } from '@parley/contracts';
 import { decodeWav, encodeWav, MediaEngine, renderTone, toneAmplitude, readWavFile } from '@parley/media';
 import { createEnvelope, type KafkaEventBus } from '@parley/messaging';
 import { createRequest, Dialog, SipStack, UdpTransport, type SipDestination } from '@parley/sip';
@@ -113,7 +113,7 @@ describe('voice: a caller bridged to an outside number through the trunks (prima
     ({ bus, node } = voice);
     await bus.subscribe({
       group: uniqueName('test.bridge-events'),
-      topics: [voiceCallStartedV1, voiceCallAnsweredV1, voiceCallBridgedV1, voiceRecordingCompletedV1, voiceCommandFailedV1, voiceCallEndedV1],
+      topics: [voiceCallStartedV1, voiceCallAnsweredV1, voiceCallTransferredV1, voiceCallBridgedV1, voiceRecordingCompletedV1, voiceCommandFailedV1, voiceCallEndedV1],
       handle: async ({ envelope }) => {
         events.push(envelope);
         if (envelope.type === voiceCallStartedV1.name) {
@@ -274,5 +274,30 @@ describe('voice: a caller bridged to an outside number through the trunks (prima
     expect(failed.payload).toMatchObject({ commandId, commandType: 'originate', reason: 'failed', sipStatus: 487 });
     const ended = await waitFor('ended', () => endedOf(callId));
     expect(ended.payload).toMatchObject({ reason: 'no-answer', sipStatus: 487, talkMs: 0 });
+  }, 30_000);
+
+  it('transfers a bridged call blind by command: the far end leaves, the caller is bridged to the new target', async () => {
+    script = () => [{ type: 'answer' }, { type: 'bridge-number', number: '+14155550188', ringTimeoutMs: 10_000, afterHangup: 'end' }];
+    const call = await placeCall(caller, node, number, dir);
+    const ok = await call.tx.finalResponse;
+    expect(ok.status).toBe(200);
+    const dialog = Dialog.fromUacResponse(call.invite, ok, call.tx.flow ? { flow: call.tx.flow } : {});
+    await caller.stack.sendAck(dialog.createAck(), undefined, call.tx);
+    const callId = ((events.filter((e) => e.type === voiceCallStartedV1.name).at(-1)!.payload) as { callId: string }).callId;
+    const bridgedTo = () => events.filter((e) => e.type === voiceCallBridgedV1.name && (e.payload as { callId: string }).callId === callId);
+    await waitFor('bridged', () => bridgedTo()[0]);
+    await bus.publish([createEnvelope(voiceCommandIssuedV1, tenantId, { callId, commandId: randomUUID(), issuedBy: 'test-cti', command: { type: 'transfer', target: { kind: 'number', number: '+14155550177' } } })]);
+    const transferred = await waitFor('transferred', () => events.find((e) => e.type === voiceCallTransferredV1.name && (e.payload as { callId: string }).callId === callId));
+    expect(transferred.payload).toMatchObject({ target: { kind: 'number', number: '+14155550177' }, by: 'command' });
+    await waitFor('bridged again', () => bridgedTo()[1]);
+    expect(bridgedTo()[1]!.payload).toMatchObject({ target: { kind: 'number', number: '+14155550177' } });
+    await delay(1500);
+    expect((await caller.stack.sendRequest(dialog.createRequest('BYE'), voice.target).finalResponse).status).toBe(200);
+    await waitFor('ended', () => endedOf(callId));
+    // The caller heard the far ends (1 kHz), with music while the new target rang.
+    const heard = await heardTones(call);
+    expect(heard.at1000).toBeGreaterThan(5 * heard.at440);
+    expect(events.filter((e) => e.type === voiceCommandFailedV1.name && (e.payload as { callId: string }).callId === callId)).toEqual([]);
+    await caller.media.hangup(call.mediaId);
   }, 30_000);
 });
