@@ -15,7 +15,7 @@ import { MemoryBindingStore, MemoryCallRegistry, VoiceNode } from '@parley/voice
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { loadOrCreateSecrets, loadPlatformEnv } from './config';
-import { DEMO_NUMBER, DEMO_OWNER_EMAIL, DEMO_SLUG, ensureDemoTenant } from './demo-tenant';
+import { DEMO_NUMBER, DEMO_OWNER_EMAIL, DEMO_SLUG, ensureDemoAgents, ensureDemoTenant } from './demo-tenant';
 import { EmbeddedPostgresServer } from './embedded-postgres';
 import { EmbeddedS3Server } from './embedded-s3';
 import { createPlatformApp } from './platform-app';
@@ -74,6 +74,7 @@ async function main(): Promise<void> {
     cleanup.unshift({ name: 'http', close: () => app.close() });
     await app.init();
     const demo = await ensureDemoTenant(app, env.PARLEY_DEMO_PASSWORD);
+    const demoAgents = await ensureDemoAgents(app, env.PARLEY_DEMO_PASSWORD);
 
     // Voice: SIP on UDP/TCP, SIP over WebSocket at /sip on the HTTP port, RTP, prompts, recordings.
     // Browsers' ICE candidates need an IP: the advertised one when it is an IP, else the bind address.
@@ -128,6 +129,9 @@ async function main(): Promise<void> {
     ];
     if (demo.generatedPassword) lines.push(`  demo password ${demo.generatedPassword}   (shown once: note it now)`);
     else if (demo.created) lines.push('  demo password from PARLEY_DEMO_PASSWORD');
+    for (const agent of demoAgents) {
+      if (agent.generatedPassword) lines.push(`  demo agent    ${agent.email}   password ${agent.generatedPassword}   (shown once)`);
+    }
     lines.push('Press Ctrl-C to stop.', '');
     process.stdout.write(`${lines.join('\n')}\n`);
     closeOnSignals(cleanup, logger);
