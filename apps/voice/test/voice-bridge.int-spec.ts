@@ -115,6 +115,8 @@ describe('voice: a caller bridged to an outside number through the trunks (prima
       group: uniqueName('test.bridge-events'),
       topics: [voiceCallStartedV1, voiceCallAnsweredV1, voiceCallTransferredV1, voiceCallBridgedV1, voiceRecordingCompletedV1, voiceCommandFailedV1, voiceCallEndedV1],
       handle: async ({ envelope }) => {
+        // The broker is shared with other suites' voice nodes: only this suite's tenant's calls are ours to drive.
+        if (envelope.tenantId !== tenantId) return;
         events.push(envelope);
         if (envelope.type === voiceCallStartedV1.name) {
           const callId = (envelope.payload as { callId: string }).callId;

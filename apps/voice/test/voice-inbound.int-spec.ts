@@ -48,6 +48,8 @@ describe('voice: inbound calls from a carrier (real SIP, RTP, sipp, Kafka, Redis
       group: uniqueName('test.voice-events'),
       topics: [voiceCallStartedV1, voiceCallAnsweredV1, voiceCallDigitsCollectedV1, voiceCallEndedV1, voiceCommandFailedV1, voiceCallHeldV1],
       handle: async ({ envelope }) => {
+        // The broker is shared with other suites' voice nodes: only this suite's tenant's calls are ours to drive.
+        if (envelope.tenantId !== tenantId) return;
         events.push(envelope);
         if (envelope.type === voiceCallStartedV1.name) {
           const p = envelope.payload as { callId: string; from: string };
