@@ -1,14 +1,16 @@
 // @ts-check
 import nx from '@nx/eslint-plugin';
+import reactHooks from 'eslint-plugin-react-hooks';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['**/node_modules/**', '**/dist/**', '**/coverage/**', '.data/**', '.cache/**', '.nx/**', 'apps/web/**'],
+    ignores: ['**/node_modules/**', '**/dist/**', '**/coverage/**', '.data/**', '.cache/**', '.nx/**'],
   },
   ...tseslint.configs.recommended,
   {
-    files: ['**/*.ts'],
+    // The web app's TSX follows the same rules as every .ts file.
+    files: ['**/*.ts', 'apps/web/**/*.tsx'],
     plugins: { '@nx': nx },
     rules: {
       '@nx/enforce-module-boundaries': [
@@ -51,7 +53,12 @@ export default tseslint.config(
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
-    files: ['**/*.spec.ts', '**/*.int-spec.ts', 'bench/**/*.ts'],
+    // React: the rules of hooks (and the React Compiler's checks) for the web app.
+    files: ['apps/web/**/*.ts', 'apps/web/**/*.tsx'],
+    ...reactHooks.configs.flat.recommended,
+  },
+  {
+    files: ['**/*.spec.ts', '**/*.spec.tsx', '**/*.int-spec.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-non-null-assertion': 'off' },
   },
 );

@@ -27,6 +27,31 @@ for (const kind of ['libs', 'apps']) {
   }
 }
 
+// apps/web is a browser app: TSX through SWC's automatic React runtime, tests in a DOM (jsdom).
+// Every other project keeps the Node settings above.
+const webTransform = [
+  '@swc/jest',
+  {
+    jsc: {
+      target: 'es2022',
+      parser: { syntax: 'typescript', tsx: true },
+      transform: { react: { runtime: 'automatic' } },
+    },
+    module: { type: 'commonjs' },
+    sourceMaps: 'inline',
+  },
+];
+
+function browserProject(project) {
+  return {
+    ...project,
+    testEnvironment: 'jsdom',
+    transform: { '^.+\\.tsx?$': webTransform },
+    moduleFileExtensions: ['tsx', 'ts', 'js', 'json'],
+    testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/src/**/*.spec.tsx'],
+  };
+}
+
 function projectsIn(dir) {
   const base = path.join(__dirname, dir);
   if (!fs.existsSync(base)) return [];
@@ -43,7 +68,8 @@ function projectsIn(dir) {
       moduleFileExtensions: ['ts', 'js', 'json'],
       testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/test/**/*.int-spec.ts'],
       setupFiles: [path.join(__dirname, 'tools/jest/setup-env.js')],
-    }));
+    }))
+    .map((project) => (dir === 'apps' && project.displayName === 'web' ? browserProject(project) : project));
 }
 
 module.exports = {

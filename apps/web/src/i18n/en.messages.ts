@@ -1,0 +1,73 @@
+/**
+ * English messages: the reference catalog. Every other catalog must have exactly these keys (the
+ * `Catalog` type and i18n.spec.ts enforce it). Placeholders are `{name}`.
+ */
+export const en = {
+  'app.name': 'Parley',
+  'app.loading': 'Loading…',
+  'language.label': 'Language',
+  'language.en': 'English',
+  'language.zh-CN': '简体中文',
+
+  'login.title': 'Sign in to Parley',
+  'login.tenant': 'Company ID',
+  'login.tenantHint': 'The short name your company signed up with, e.g. acme',
+  'login.email': 'Email',
+  'login.password': 'Password',
+  'login.submit': 'Sign in',
+  'login.submitting': 'Signing in…',
+  'login.noAccount': 'New to Parley?',
+  'login.toSignup': 'Sign up your company',
+  'login.invalidCredentials': 'The company, email or password is not correct.',
+
+  'signup.title': 'Sign up your company',
+  'signup.companyName': 'Company name',
+  'signup.slug': 'Company ID',
+  'signup.slugHint': 'Lowercase letters, digits and hyphens; your team signs in with it',
+  'signup.adminName': 'Your name',
+  'signup.adminEmail': 'Your work email',
+  'signup.password': 'Password',
+  'signup.passwordHint': 'At least {min} characters; not a common password',
+  'signup.submit': 'Create account',
+  'signup.submitting': 'Creating account…',
+  'signup.haveAccount': 'Already have an account?',
+  'signup.toLogin': 'Sign in',
+
+  'validation.required': 'Required',
+  'validation.tooShort': 'Must be at least {min} characters',
+  'validation.tooLong': 'Must be at most {max} characters',
+  'validation.email': 'Must be an email address',
+  'validation.slugFormat': 'Use lowercase letters, digits and hyphens, not starting or ending with a hyphen',
+  'validation.slugReserved': 'This ID is reserved; choose another',
+  'validation.slugTaken': 'This company ID is already taken',
+  'validation.emailInUse': 'This email is already in use',
+  'validation.passwordCommon': 'This password is too common; choose one that is not on lists of leaked passwords',
+  'validation.passwordPersonal': 'The password must not contain your email name or company ID',
+  'validation.unknownField': '{field}: {message}',
+
+  'errors.tooManyAttempts': 'Too many failed attempts. Sign-in is locked for a while; try again later.',
+  'errors.network': 'Cannot reach the server. Check your connection and try again.',
+  'errors.server': 'The server answered with an error ({status}): {message}',
+  'errors.sessionExpired': 'Your session has ended. Please sign in again.',
+
+  'shell.signedInAs': 'Signed in as {name} ({role})',
+  'shell.logout': 'Sign out',
+  'shell.nav': 'Areas',
+  'role.owner': 'Owner',
+  'role.admin': 'Administrator',
+  'role.supervisor': 'Supervisor',
+  'role.agent': 'Agent',
+
+  'area.agent': 'Agent desktop',
+  'area.supervisor': 'Supervisor dashboard',
+  'area.admin': 'Admin console',
+  'area.notBuilt': 'Not built yet',
+  'area.notBuiltBody': 'The {area} is planned (issue 5) but not built yet. Nothing on this page works yet.',
+  'area.agent.plan': 'Softphone, state selector, screen pop, wrap-up and today’s statistics.',
+  'area.supervisor.plan': 'Live queues and agents, charts, listen / whisper / barge, service-level alerts.',
+  'area.admin.plan': 'Users, roles and seats; phone numbers; queues and skills; IVR flows; disposition codes; business hours.',
+  'area.forbidden': 'Your role ({role}) cannot open the {area}.',
+
+  'notFound.title': 'Page not found',
+  'notFound.back': 'Go to the start page',
+} as const;

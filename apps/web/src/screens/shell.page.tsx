@@ -1,0 +1,52 @@
+import { type UserView } from '@parley/contracts';
+import { type ReactNode } from 'react';
+import { useI18n } from '../i18n/i18n.provider';
+import { LanguageSwitcher } from '../i18n/language-switcher.component';
+import { AREA_PATHS, areasFor, type Area } from '../routing/areas';
+import { Link } from '../routing/router';
+import { useSession } from '../session/session.provider';
+
+/**
+ * The signed-in frame: who is signed in, the areas their role may open, and the open area. The
+ * areas themselves are placeholders until the next sessions build them, and say so.
+ */
+export function ShellPage({ user, area }: { user: UserView; area: Area }): ReactNode {
+  const { t } = useI18n();
+  const { logout } = useSession();
+  const allowed = areasFor(user.role);
+  return (
+    <div className="shell">
+      <header className="shell__top">
+        <strong>{t('app.name')}</strong>
+        <nav aria-label={t('shell.nav')}>
+          {allowed.map((a) => (
+            <Link key={a} to={AREA_PATHS[a]}>
+              {t(`area.${a}`)}
+            </Link>
+          ))}
+        </nav>
+        <span>{t('shell.signedInAs', { name: user.name, role: t(`role.${user.role}`) })}</span>
+        <LanguageSwitcher />
+        <button type="button" onClick={() => void logout()}>
+          {t('shell.logout')}
+        </button>
+      </header>
+      <main className="shell__main">
+        {allowed.includes(area) ? <AreaPlaceholder area={area} /> : <p role="alert">{t('area.forbidden', { role: t(`role.${user.role}`), area: t(`area.${area}`) })}</p>}
+      </main>
+    </div>
+  );
+}
+
+function AreaPlaceholder({ area }: { area: Area }): ReactNode {
+  const { t } = useI18n();
+  return (
+    <section className="placeholder" data-area={area} aria-labelledby="area-title">
+      <h1 id="area-title">
+        {t(`area.${area}`)} <span className="badge">{t('area.notBuilt')}</span>
+      </h1>
+      <p>{t('area.notBuiltBody', { area: t(`area.${area}`) })}</p>
+      <p>{t(`area.${area}.plan`)}</p>
+    </section>
+  );
+}
