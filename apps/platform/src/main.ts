@@ -70,6 +70,7 @@ async function main(): Promise<void> {
       probe: tenantDb,
       tenant: { config: tenantConfig, dataSource: tenantDb, bus, tokenService, counters: new MemoryCounterStore(), logger },
       ivr: { config: ivrConfig, dataSource: ivrDb, bus, counters: new MemoryCounterStore(), logger },
+      webRoot: join(__dirname, '..', '..', 'web', 'dist'),
     });
     cleanup.unshift({ name: 'http', close: () => app.close() });
     await app.init();

@@ -7,6 +7,7 @@ import { createMetricsRegistry, PinoNestLogger, TelemetryModule, type Logger } f
 import { IvrModule, type IvrServiceDeps } from '@parley/ivr';
 import { TenantModule, tenantAuthModule, type TenantServiceDeps } from '@parley/tenant';
 import { type DataSource } from 'typeorm';
+import { serveWebApp } from './web-app';
 
 export interface PlatformAppDeps {
   logger: Logger;
@@ -16,6 +17,8 @@ export interface PlatformAppDeps {
   probe: DataSource;
   tenant: TenantServiceDeps;
   ivr: IvrServiceDeps;
+  /** The built web app (apps/web/dist); served at / when present. */
+  webRoot?: string;
 }
 
 /** One HTTP app serving every service's API (each service keeps its own module, schema and data source). */
@@ -43,6 +46,7 @@ export async function createPlatformApp(deps: PlatformAppDeps): Promise<INestApp
   class PlatformModule {}
 
   const app = await NestFactory.create(PlatformModule, { logger: new PinoNestLogger(nestFrameworkLogger(deps.logger)), bodyParser: false });
+  if (deps.webRoot && !serveWebApp(app, deps.webRoot)) deps.logger.warn({ webRoot: deps.webRoot }, 'the web app is not built (npm run build:web): / serves nothing');
   configureHttpApp(app, { logger: deps.logger, title: 'Parley API' });
   return app;
 }

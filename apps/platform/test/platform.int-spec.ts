@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,6 +11,9 @@ describe('npm start: the all-in-one platform (embedded PostgreSQL, in-process bu
   let sipPort: number;
 
   beforeAll(async () => {
+    // `npm start` builds the web app first; this test starts main.ts directly, so it builds it here.
+    const build = spawnSync('npm', ['run', '-s', 'build:web'], { cwd: join(__dirname, '..', '..', '..'), encoding: 'utf8' });
+    if (build.status !== 0) throw new Error(`npm run build:web failed:\n${build.stdout}${build.stderr}`);
     const [http, pg, s3, sip] = [await freePort(), await freePort(), await freePort(), await freeSipPort()];
     env = { PARLEY_DATA_DIR: dataDir, HTTP_PORT: String(http), PARLEY_PG_PORT: String(pg), PARLEY_S3_PORT: String(s3), SIP_PORT: String(sip), RTP_PORT_MIN: '42000', RTP_PORT_MAX: '42999' };
     sipPort = sip;
@@ -27,6 +30,15 @@ describe('npm start: the all-in-one platform (embedded PostgreSQL, in-process bu
 
     expect((await json(`${base}/health`)).status).toBe(200);
     expect((await json(`${base}/ready`)).status).toBe(200);
+    // The web app at / (and its own routes), while the API and infrastructure paths keep their answers.
+    for (const path of ['/', '/login', '/agent']) {
+      const page = await fetch(`${base}${path}`, { headers: { accept: 'text/html' } });
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('<div id="root"></div>');
+    }
+    const missingApi = await fetch(`${base}/api/v1/no-such-route`, { headers: { accept: 'text/html' } });
+    expect(missingApi.status).toBe(404);
+    expect(missingApi.headers.get('content-type')).toMatch(/json/);
 
     const demoLogin = await json(`${base}/api/v1/auth/login`, { method: 'POST', body: { tenant: 'demo', email: 'owner@demo.parley.local', password: printed } });
     expect(demoLogin.status).toBe(200);
