@@ -14,11 +14,10 @@ import { decodeWav, MediaEngine, type MediaEngineEvent } from '@parley/media';
 import { createEnvelope, InProcessEventBus } from '@parley/messaging';
 import { MemoryCounterStore } from '@parley/rate-limit';
 import { type InboundRequest } from '@parley/sip';
-import { BrowserHarness, bundleJssip } from '@parley/testing';
+import { AGENT_PAGE, AgentSoftphone, BrowserHarness, bundleJssip } from '@parley/testing';
 import { MemoryCallRegistry } from '../src/calls/call-registry';
 import { MemoryBindingStore } from '../src/registrar/memory-binding.store';
 import { VoiceNode } from '../src/voice-node';
-import { AGENT_PAGE, AgentSoftphone } from './agent-softphone-kit';
 import { delay, runSipp, silentLogger, waitFor } from './voice-test-kit';
 
 const SECRET = 'voice-browser-test-credential-secret-0123456789';

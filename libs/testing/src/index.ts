@@ -1,3 +1,4 @@
 export * from './environment';
 export * from './dedicated-kafka';
 export * from './browser';
+export * from './agent-softphone';
