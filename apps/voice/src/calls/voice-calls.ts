@@ -249,11 +249,6 @@ export class VoiceCalls {
       inbound.respond(503, 'Service Unavailable', { 'Retry-After': 5 });
       return;
     }
-    if (inbound.finalSent) {
-      // CANCELled while the media was being set up (the transaction answered 487).
-      await this.options.media.hangup(id).catch(() => undefined);
-      return;
-    }
     const call: Call = {
       id,
       tenantId: route.tenantId,
@@ -280,6 +275,8 @@ export class VoiceCalls {
     this.calls.set(id, call);
     await this.options.registry.register(id, this.options.nodeId);
     inbound.on('cancelled', () => void this.end(call, 'caller-hangup', { byeCaller: false }));
+    // CANCELled while the media was being set up (the transaction answered 487 already).
+    const cancelledEarly = inbound.finalSent;
     this.options.logger.info({ tenantId: call.tenantId, callId: id, to: route.e164 }, 'inbound call');
     await this.publish(call.tenantId, voiceCallStartedV1, {
       callId: id,
@@ -289,6 +286,10 @@ export class VoiceCalls {
       numberId: route.numberId,
       startedAt: new Date(call.startedAt).toISOString(),
     });
+    if (cancelledEarly) {
+      await this.end(call, 'caller-hangup', { byeCaller: false });
+      return;
+    }
     this.arm(call, () => this.emergencyPath(call));
   }
 
