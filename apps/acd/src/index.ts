@@ -60,8 +60,22 @@ export {
 } from './routing/agent-reservations.port';
 export { MemoryAgentReservations } from './routing/memory-agent-reservations.store';
 export { agentStateChangedSchema, type AgentStateChanged, type RoutingEffect } from './routing/routing.effects';
-export { RoutingEngine, type RoutingEngineOptions, type RoutingEngineSnapshot } from './routing/routing.engine';
+export { RoutingEngine, type AdoptAgentInput, type AdoptCallInput, type AgentView, type RoutingEngineOptions, type RoutingEngineSnapshot } from './routing/routing.engine';
 export { erlangB, erlangC, type ErlangCInput, type ErlangCResult } from './simulation/erlang-c';
 export { SeededRandom } from './simulation/seeded-random';
 export { runErlangSimulation, type ErlangSimulationInput, type ErlangSimulationResult } from './simulation/erlang.simulation';
-export { LiveStatistics, type AgentStatistics, type QueueStatistics } from './stats/live-statistics.calculator';
+export { LiveStatistics, type AgentDay, type AgentStatistics, type QueueDay, type QueueStatistics } from './stats/live-statistics.calculator';
+// The service around the core: what a runner needs to host it (the Nest module or the whole app),
+// migrations, schema name, settings, and the real-time stores.
+export { AcdModule, type AcdServiceDeps } from './acd.module';
+export { createAcdApp, type AcdAppOptions } from './acd-app';
+export { acdMigrations } from './migrations';
+export { loadAcdEnv, acdEnvSchema, type AcdEnv } from './config/env.schema';
+export { ACD_SCHEMA, ACD_UNIT_OF_WORK, acdConsumerGroups, type AcdConsumerGroups } from './acd.tokens';
+export { memoryRealtime, redisRealtime, type AcdRealtime } from './live/acd-realtime';
+export { RedisAgentReservations } from './routing/redis-agent-reservations.store';
+export { RoutingDispatcher } from './runtime/routing-dispatcher.service';
+export { SeatsSnapshotService, type SeatedUser } from './agents/seats-snapshot.service';
+export { positionNewRoutingGroup } from './calls/routing-group.position';
+export { ROUTING_TOPICS } from './calls/call-events.consumer';
+export { DemoQueuesService } from './demo/demo-queues.service';

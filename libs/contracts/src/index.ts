@@ -9,3 +9,4 @@ export * from './json-schema';
 export * from './voice/voice.commands';
 export * from './voice/voice.events';
 export * from './ivr/index';
+export * from './acd/index';

@@ -159,6 +159,16 @@ export const enqueueCallSchema = z
     attributes: z.record(z.string().max(128), z.string().max(1_000)).default({}),
     /** The caller's last agent, for the sticky-agent window. */
     lastAgentId: identifier.optional(),
+    /**
+     * When the call took its place (epoch ms, not in the future; default now): a callback request
+     * keeps the place its caller had, a call taken over from an engine that died keeps its wait.
+     */
+    enqueuedAt: z.number().int('must be a whole number of ms').nonnegative('must not be negative').optional(),
+    /**
+     * A callback request: nobody waits on the line, so the maximum wait and the maximum queue
+     * length do not apply to it (it keeps its place until an agent is free).
+     */
+    callback: z.boolean().default(false),
   })
   .strict();
 export type EnqueueCall = z.infer<typeof enqueueCallSchema>;

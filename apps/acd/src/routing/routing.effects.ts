@@ -11,7 +11,8 @@ import { type RoutingDecision } from './routing-decision.ranking';
 export type RoutingEffect =
   | { type: 'queue-configured'; at: number; queueId: string; version: number; serviceLevelThresholdMs: number }
   | { type: 'agent-configured'; at: number; agentId: string; version: number; queueIds: string[] }
-  | { type: 'call-queued'; at: number; callId: string; queueId: string; priority: number; overflowedFrom: string | null }
+  /** `enqueuedAt`: when the call took its place (earlier than `at` for a callback that kept its place or a call taken over from an engine that died). */
+  | { type: 'call-queued'; at: number; callId: string; queueId: string; priority: number; overflowedFrom: string | null; enqueuedAt: number }
   | { type: 'call-offered'; at: number; callId: string; queueId: string; offerId: string; agentIds: string[]; decision: RoutingDecision }
   | {
       type: 'offer-ended';

@@ -4,6 +4,7 @@ import {
   agentRequestableStates,
   type AgentRequestableState,
   type AgentState,
+  agentStates,
   assertAgentTransition,
   isBusyState,
   type TransitionActor,
@@ -143,6 +144,8 @@ interface CallRecord {
   extraSkills: SkillRequirement[];
   attributes: Record<string, string>;
   lastAgentId: string | null;
+  /** A callback request: the maximum wait and queue length do not apply. */
+  callback: boolean;
   vip: boolean;
   stickyAgentId: string | null;
   stickyUntil: number;
@@ -202,6 +205,7 @@ export interface RoutingEngineSnapshot {
     vip: boolean;
     enqueuedAt: number;
     seq: number;
+    callback: boolean;
     requirement: SkillRequirement[];
     stickyAgentId: string | null;
     stickyUntil: number;
@@ -210,6 +214,73 @@ export interface RoutingEngineSnapshot {
     agentId: string | null;
   }>;
 }
+
+/** One agent as the engine sees it (`agentView`). */
+export interface AgentView {
+  agentId: string;
+  version: number;
+  state: AgentState;
+  reason: string | null;
+  stateSince: number;
+  idleSince: number;
+  busyMs: number;
+  availableMs: number;
+  missedOffers: number;
+  /** The offer or call this engine holds the agent for (through after-call work). */
+  hold: { offerId: string; callId: string } | null;
+  queueIds: string[];
+}
+
+const holdSchema = z.object({ offerId: z.string().min(1), callId: z.string().min(1) }).strict();
+const epochMs = z.number().int('must be a whole number of ms').nonnegative('must not be negative');
+const durationMs = z.number().nonnegative('must not be negative').finite();
+
+const adoptAgentSchema = z
+  .object({
+    agentId: z.string().min(1),
+    state: z.enum(agentStates),
+    reason: z.string().trim().min(1).max(64).nullable().optional(),
+    stateSince: epochMs,
+    idleSince: epochMs,
+    busyMs: durationMs,
+    availableMs: durationMs,
+    missedOffers: z.number().int().nonnegative(),
+    hold: holdSchema.nullable(),
+    /** When the after-call work of an agent adopted in that state ends (default: at once). */
+    acwEndsAt: epochMs.optional(),
+  })
+  .strict()
+  .superRefine((agent, ctx) => {
+    const busy = agent.state === 'reserved' || agent.state === 'on-call' || agent.state === 'after-call-work';
+    if (busy && agent.hold === null) ctx.addIssue({ code: 'custom', path: ['hold'], message: `is required for an agent who is ${agent.state}` });
+    if (!busy && agent.hold !== null) ctx.addIssue({ code: 'custom', path: ['hold'], message: `must be null for an agent who is ${agent.state}` });
+    if (agent.state === 'break' && (agent.reason ?? null) === null) ctx.addIssue({ code: 'custom', path: ['reason'], message: 'is required for a break' });
+  });
+export type AdoptAgentInput = z.input<typeof adoptAgentSchema>;
+
+const adoptedCallBase = enqueueCallSchema.omit({ enqueuedAt: true }).extend({
+  enqueuedAt: epochMs,
+  missedBy: z.array(z.string().min(1)).max(1_000).default([]),
+});
+
+const adoptCallSchema = z.discriminatedUnion('status', [
+  adoptedCallBase
+    .extend({
+      status: z.literal('offered'),
+      offer: z
+        .object({
+          offerId: z.string().min(1),
+          agentIds: z.array(z.string().min(1)).min(1).max(50),
+          offeredAt: epochMs,
+          /** The decision as the engine that made the offer recorded it. */
+          decision: z.custom<RoutingDecision>((value) => typeof value === 'object' && value !== null && 'inputs' in value && 'outcome' in value, 'must be a recorded routing decision'),
+        })
+        .strict(),
+    })
+    .strict(),
+  adoptedCallBase.extend({ status: z.literal('connected'), agentId: z.string().min(1), offerId: z.string().min(1), connectedAt: epochMs }).strict(),
+]);
+export type AdoptCallInput = z.input<typeof adoptCallSchema>;
 
 const setAgentStateSchema = z
   .object({
@@ -445,6 +516,9 @@ export class RoutingEngine {
         if (!this.skills.has(skill.skillId)) throw new RoutingError('unknown-skill', `call ${request.callId}: skills.${index}: unknown skill ${skill.skillId}`);
       }
       if (this.calls.has(request.callId)) throw new RoutingError('call-exists', `call ${request.callId} is already in this engine`);
+      if (request.enqueuedAt !== undefined && request.enqueuedAt > this.clock.now()) {
+        throw new RoutingError('invalid-input', `invalid call: enqueuedAt: ${request.enqueuedAt} is in the future`);
+      }
       await this.enterQueue(
         {
           callId: request.callId,
@@ -452,9 +526,11 @@ export class RoutingEngine {
           extraSkills: request.skills,
           attributes: request.attributes,
           lastAgentId: request.lastAgentId ?? null,
+          callback: request.callback,
         },
         queue,
         null,
+        request.enqueuedAt,
       );
     });
   }
@@ -497,6 +573,139 @@ export class RoutingEngine {
       const { call } = this.offeredCall(callId, agentId, 'decline');
       await this.endOfferFor(call, [agentId], 'declined', null);
     });
+  }
+
+  /**
+   * The offer did not reach the agent or the agent let it ring out (the phone refused it, was not
+   * registered, or rang until its timeout), reported before this engine's own offer timeout: the
+   * same as that timeout for this agent, so it counts towards the agent's missed offers.
+   */
+  missOffer(callId: string, agentId: string): Promise<RoutingEffect[]> {
+    return this.serialized(async () => {
+      const { call } = this.offeredCall(callId, agentId, 'miss');
+      await this.endOfferFor(call, [agentId], 'missed', null);
+    });
+  }
+
+  /**
+   * Takes over an agent as another engine instance (one that died) left it: its state and the
+   * figures the strategies rank by, and the hold it had (the offer or call it is reserved for, kept
+   * through after-call work, which ends at `acwEndsAt`). Nothing is offered here: adopt the calls
+   * and enqueue the waiting ones next. The agent must be configured first.
+   */
+  adoptAgent(input: AdoptAgentInput): Promise<RoutingEffect[]> {
+    return this.serialized(async () => {
+      const adopted = parseRoutingInput(adoptAgentSchema, input, 'adopted agent');
+      const agent = this.agents.get(adopted.agentId);
+      if (!agent) throw new RoutingError('unknown-agent', `agent ${adopted.agentId} is not known`);
+      const now = this.clock.now();
+      this.setReady(agent, false);
+      agent.state = adopted.state;
+      agent.reason = adopted.state === 'break' ? (adopted.reason ?? null) : null;
+      agent.stateCallId = adopted.hold?.callId ?? null;
+      agent.stateSince = Math.min(adopted.stateSince, now);
+      agent.stateSeq++;
+      agent.idleSince = Math.min(adopted.idleSince, now);
+      agent.busyMs = adopted.busyMs;
+      agent.availableMs = adopted.availableMs;
+      agent.missedOffers = adopted.missedOffers;
+      agent.hold = adopted.hold ? { offerId: adopted.hold.offerId, callId: adopted.hold.callId } : null;
+      agent.heldElsewhere = false;
+      if (agent.state === 'after-call-work' && agent.hold) {
+        this.timers.push(Math.max(adopted.acwEndsAt ?? now, now), { kind: 'acw-end', agentId: agent.agentId, stateSeq: agent.stateSeq });
+      }
+      this.refreshReady(agent);
+    });
+  }
+
+  /**
+   * Takes over a call another engine instance (one that died) was offering or had connected, with
+   * its offer (decision included) as that engine made it: the offer times out when it would have
+   * there. Its agents must have been adopted with this call's hold. Waiting calls are not adopted
+   * but enqueued again with their `enqueuedAt`.
+   */
+  adoptCall(input: AdoptCallInput): Promise<RoutingEffect[]> {
+    return this.serialized(async () => {
+      const adopted = parseRoutingInput(adoptCallSchema, input, 'adopted call');
+      const queue = this.queues.get(adopted.queueId);
+      if (!queue) throw new RoutingError('unknown-queue', `call ${adopted.callId}: queueId: unknown queue ${adopted.queueId}`);
+      if (this.calls.has(adopted.callId)) throw new RoutingError('call-exists', `call ${adopted.callId} is already in this engine`);
+      const now = this.clock.now();
+      const holders = adopted.status === 'offered' ? adopted.offer.agentIds : [adopted.agentId];
+      const offerId = adopted.status === 'offered' ? adopted.offer.offerId : adopted.offerId;
+      for (const [index, agentId] of holders.entries()) {
+        const agent = this.agents.get(agentId);
+        if (!agent) throw new RoutingError('unknown-agent', `call ${adopted.callId}: agent ${agentId} is not known`);
+        const expected = adopted.status === 'offered' ? 'reserved' : 'on-call';
+        if (agent.state !== expected || agent.hold?.offerId !== offerId || agent.hold.callId !== adopted.callId) {
+          throw new RoutingError(
+            'offer-mismatch',
+            `call ${adopted.callId}: ${adopted.status === 'offered' ? `offer.agentIds.${index}` : 'agentId'}: agent ${agentId} was not adopted ${expected} for offer ${offerId} of this call`,
+          );
+        }
+      }
+      for (const [index, skill] of adopted.skills.entries()) {
+        if (!this.skills.has(skill.skillId)) throw new RoutingError('unknown-skill', `call ${adopted.callId}: skills.${index}: unknown skill ${skill.skillId}`);
+      }
+      const call: CallRecord = {
+        callId: adopted.callId,
+        callPriority: adopted.priority,
+        extraSkills: adopted.skills,
+        attributes: adopted.attributes,
+        lastAgentId: adopted.lastAgentId ?? null,
+        callback: adopted.callback,
+        queueId: queue.config.queueId,
+        entryId: ++this.entrySeq,
+        seq: ++this.callSeq,
+        enqueuedAt: Math.min(adopted.enqueuedAt, now),
+        priority: 0,
+        vip: false,
+        stickyAgentId: null,
+        stickyUntil: 0,
+        requirement: [],
+        need: { index: new Int32Array(0), min: new Uint8Array(0) },
+        onBaseRequirement: false,
+        stepsApplied: -1,
+        status: adopted.status,
+        offer: null,
+        missedBy: new Set(adopted.missedBy),
+        maxWaitReached: false,
+        agentId: adopted.status === 'connected' ? adopted.agentId : null,
+        connectedAt: adopted.status === 'connected' ? Math.min(adopted.connectedAt, now) : 0,
+      };
+      this.refreshCallRules(call, queue, now);
+      this.calls.set(call.callId, call);
+      if (adopted.status === 'offered') {
+        call.offer = { offerId, agentIds: new Set(adopted.offer.agentIds), decision: adopted.offer.decision };
+        queue.inQueue++;
+        this.scheduleCallChecks(call, queue);
+        this.timers.push(Math.max(adopted.offer.offeredAt + queue.config.offerTimeoutSeconds * 1000, now), { kind: 'offer-timeout', callId: call.callId, offerId });
+      }
+    });
+  }
+
+  /** One agent as this engine sees it (what the host keeps as the agent's live state), or null. */
+  agentView(agentId: string): AgentView | null {
+    const agent = this.agents.get(agentId);
+    if (!agent) return null;
+    return {
+      agentId: agent.agentId,
+      version: agent.version,
+      state: agent.state,
+      reason: agent.reason,
+      stateSince: agent.stateSince,
+      idleSince: agent.idleSince,
+      busyMs: agent.busyMs,
+      availableMs: agent.availableMs,
+      missedOffers: agent.missedOffers,
+      hold: agent.hold ? { offerId: agent.hold.offerId, callId: agent.hold.callId } : null,
+      queueIds: [...agent.queueIds],
+    };
+  }
+
+  /** Whether this engine has the call (waiting, parked, offered or connected). */
+  hasCall(callId: string): boolean {
+    return this.calls.has(callId);
   }
 
   /**
@@ -643,6 +852,7 @@ export class RoutingEngine {
         vip: call.vip,
         enqueuedAt: call.enqueuedAt,
         seq: call.seq,
+        callback: call.callback,
         requirement: call.requirement.map((item) => ({ ...item })),
         stickyAgentId: call.stickyAgentId,
         stickyUntil: call.stickyUntil,
@@ -823,13 +1033,14 @@ export class RoutingEngine {
   }
 
   private async enterQueue(
-    request: Pick<CallRecord, 'callId' | 'callPriority' | 'extraSkills' | 'attributes' | 'lastAgentId'>,
+    request: Pick<CallRecord, 'callId' | 'callPriority' | 'extraSkills' | 'attributes' | 'lastAgentId' | 'callback'>,
     queue: QueueRecord,
     overflowedFrom: string | null,
+    enqueuedAt?: number,
   ): Promise<void> {
     const now = this.clock.now();
     const config = queue.config;
-    if (config.maxQueueLength !== undefined && queue.inQueue >= config.maxQueueLength) {
+    if (!request.callback && config.maxQueueLength !== undefined && queue.inQueue >= config.maxQueueLength) {
       await this.overflow(request, queue, now, 0, 'queue-full');
       return;
     }
@@ -839,10 +1050,11 @@ export class RoutingEngine {
       extraSkills: request.extraSkills,
       attributes: request.attributes,
       lastAgentId: request.lastAgentId,
+      callback: request.callback,
       queueId: config.queueId,
       entryId: ++this.entrySeq,
       seq: ++this.callSeq,
-      enqueuedAt: now,
+      enqueuedAt: enqueuedAt ?? now,
       priority: 0,
       vip: false,
       stickyAgentId: null,
@@ -860,9 +1072,10 @@ export class RoutingEngine {
     };
     this.refreshCallRules(call, queue, now);
     const sticky = call.lastAgentId !== null ? this.agents.get(call.lastAgentId) : undefined;
-    if (config.stickyAgentSeconds > 0 && sticky && queue.members.has(sticky.agentId) && meets(sticky, call.need)) {
+    const stickyUntil = call.enqueuedAt + config.stickyAgentSeconds * 1000;
+    if (config.stickyAgentSeconds > 0 && stickyUntil > now && sticky && queue.members.has(sticky.agentId) && meets(sticky, call.need)) {
       call.stickyAgentId = sticky.agentId;
-      call.stickyUntil = now + config.stickyAgentSeconds * 1000;
+      call.stickyUntil = stickyUntil;
       let waitingFor = this.stickyByAgent.get(sticky.agentId);
       if (!waitingFor) this.stickyByAgent.set(sticky.agentId, (waitingFor = new Set()));
       waitingFor.add(call);
@@ -871,7 +1084,7 @@ export class RoutingEngine {
     queue.inQueue++;
     queue.waiting.insert(call);
     this.scheduleCallChecks(call, queue);
-    this.emit({ type: 'call-queued', at: now, callId: call.callId, queueId: config.queueId, priority: call.priority, overflowedFrom });
+    this.emit({ type: 'call-queued', at: now, callId: call.callId, queueId: config.queueId, priority: call.priority, overflowedFrom, enqueuedAt: call.enqueuedAt });
     await this.matchCall(call, 'call-enqueued');
   }
 
@@ -910,7 +1123,8 @@ export class RoutingEngine {
       if (due > now) this.timers.push(due, task);
     };
     for (const step of config.overflowSteps) at(step.afterSeconds);
-    if (config.maxWaitSeconds !== undefined) at(config.maxWaitSeconds);
+    // A maximum wait already passed (a call that kept an earlier place, a shorter new limit) is checked at once.
+    if (config.maxWaitSeconds !== undefined && !call.callback) this.timers.push(Math.max(call.enqueuedAt + config.maxWaitSeconds * 1000, now), task);
     if (call.stickyUntil > now) this.timers.push(call.stickyUntil, task);
   }
 
@@ -933,7 +1147,7 @@ export class RoutingEngine {
   }
 
   private async overflow(
-    request: Pick<CallRecord, 'callId' | 'callPriority' | 'extraSkills' | 'attributes' | 'lastAgentId'>,
+    request: Pick<CallRecord, 'callId' | 'callPriority' | 'extraSkills' | 'attributes' | 'lastAgentId' | 'callback'>,
     queue: QueueRecord,
     now: number,
     waitedMs: number,
@@ -952,6 +1166,7 @@ export class RoutingEngine {
           extraSkills: request.extraSkills,
           attributes: request.attributes,
           lastAgentId: request.lastAgentId,
+          callback: request.callback,
         },
         next,
         queue.config.queueId,
@@ -1327,7 +1542,7 @@ export class RoutingEngine {
     this.refreshCallRules(call, queue, now);
     if (call.stepsApplied !== before) trigger = 'overflow-step';
     const maxWaitSeconds = queue.config.maxWaitSeconds;
-    if (maxWaitSeconds !== undefined && now - call.enqueuedAt >= maxWaitSeconds * 1000) {
+    if (maxWaitSeconds !== undefined && !call.callback && now - call.enqueuedAt >= maxWaitSeconds * 1000) {
       if (call.status === 'offered') {
         call.maxWaitReached = true;
       } else {

@@ -92,3 +92,41 @@ describe('LiveStatistics', () => {
     expect(() => new LiveStatistics({ timeZone: 'UTC' }).queueStatistics('nope', 0)).toThrow(RoutingError);
   });
 });
+
+describe('LiveStatistics day counters', () => {
+  it('are exported and restored, so figures survive a restart of the engine that kept them', async () => {
+    const kit = await engineKit({ start: NINE_AM_NEW_YORK });
+    const before = new LiveStatistics({ timeZone: 'America/New_York' });
+    await kit.engine.upsertQueue(baseQueue({ afterCallWorkSeconds: 5 }));
+    await kit.availableAgents([{ agentId: 'ann', version: 1, queues: ['sales'] }]);
+    await kit.engine.enqueueCall({ callId: 'c1', queueId: 'sales' });
+    await kit.engine.acceptOffer('c1', 'ann');
+    kit.clock.advance(30_000);
+    await kit.engine.endCall('c1');
+    await kit.advance(5_000);
+    await kit.engine.enqueueCall({ callId: 'c2', queueId: 'sales', enqueuedAt: kit.clock.now() });
+    await kit.engine.acceptOffer('c2', 'ann');
+    kit.clock.advance(25_000);
+    await kit.engine.enqueueCall({ callId: 'c3', queueId: 'sales' });
+    kit.clock.advance(30_000);
+    await kit.engine.endCall('c3');
+    for (const effect of kit.effects) before.apply(effect);
+    const now = kit.clock.now();
+
+    const after = new LiveStatistics({ timeZone: 'America/New_York' });
+    after.apply({ type: 'queue-configured', at: now, queueId: 'sales', version: 1, serviceLevelThresholdMs: 20_000 });
+    after.apply({ type: 'agent-configured', at: now, agentId: 'ann', version: 1, queueIds: ['sales'] });
+    const ann = kit.engine.agentView('ann');
+    after.apply({ type: 'agent-state-changed', at: ann?.stateSince ?? 0, agentId: 'ann', from: 'offline', to: 'on-call', reason: null, callId: 'c2', by: 'restore' });
+    const queueDay = before.queueDayCounters('sales', now);
+    const agentDay = before.agentDayCounters('ann', now);
+    if (!queueDay || !agentDay) throw new Error('no counters');
+    after.restoreQueueDay('sales', queueDay);
+    after.restoreAgentDay('ann', agentDay);
+    expect(after.queueStatistics('sales', now)).toEqual(before.queueStatistics('sales', now));
+    expect(after.agentStatistics('ann', now)).toEqual(before.agentStatistics('ann', now));
+    expect(queueDay).toMatchObject({ day: '2024-03-10', answered: 2, abandoned: 1, leftAfterThreshold: 1 });
+    expect(before.queueDayCounters('sales', now + 86_400_000)).toMatchObject({ day: '2024-03-11', answered: 0 });
+    expect(before.queueDayCounters('nope', now)).toBeNull();
+  });
+});

@@ -45,7 +45,8 @@ export interface AgentStatistics {
   };
 }
 
-interface QueueDay {
+/** A queue's counters for one day, as kept (and saved by the host, to restore after a restart). */
+export interface QueueDay {
   day: string;
   answered: number;
   answeredWithinThreshold: number;
@@ -58,13 +59,14 @@ interface QueueDay {
 
 interface QueueRecord {
   thresholdMs: number;
-  /** Calls waiting, by the time they entered (insertion order is arrival order). */
+  /** Calls waiting, with the time each took its place. */
   waiting: Map<string, number>;
   members: Set<string>;
   day: QueueDay;
 }
 
-interface AgentDay {
+/** An agent's counters for one day, as kept (and saved by the host, to restore after a restart). */
+export interface AgentDay {
   day: string;
   callsHandled: number;
   talkMs: number;
@@ -125,7 +127,7 @@ export class LiveStatistics {
         return;
       }
       case 'call-queued':
-        this.queue(effect.queueId, effect.at).waiting.set(effect.callId, effect.at);
+        this.queue(effect.queueId, effect.at).waiting.set(effect.callId, effect.enqueuedAt);
         return;
       case 'call-answered': {
         const queue = this.queue(effect.queueId, effect.at);
@@ -181,13 +183,14 @@ export class LiveStatistics {
       const agent = this.agents.get(agentId);
       if (agent) agentsByState[agent.state]++;
     }
-    const first = queue.waiting.values().next();
+    let oldest = Infinity;
+    for (const since of queue.waiting.values()) if (since < oldest) oldest = since;
     const today = queue.day.day === this.dayOf(now) ? queue.day : emptyQueueDay(this.dayOf(now));
     const counted = today.answered + today.leftAfterThreshold;
     return {
       queueId,
       waiting: queue.waiting.size,
-      longestWaitMs: first.done ? 0 : Math.max(0, now - first.value),
+      longestWaitMs: oldest === Infinity ? 0 : Math.max(0, now - oldest),
       agentsByState,
       today: {
         day: today.day,
@@ -228,6 +231,30 @@ export class LiveStatistics {
 
   queueIds(): string[] {
     return [...this.queues.keys()];
+  }
+
+  /** The queue's counters of the day in progress at `now` (zeros when nothing happened yet that day), or null for an unknown queue. */
+  queueDayCounters(queueId: string, now: number): QueueDay | null {
+    const queue = this.queues.get(queueId);
+    if (!queue) return null;
+    return queue.day.day === this.dayOf(now) ? { ...queue.day } : emptyQueueDay(this.dayOf(now));
+  }
+
+  agentDayCounters(agentId: string, now: number): AgentDay | null {
+    const agent = this.agents.get(agentId);
+    if (!agent) return null;
+    return agent.day.day === this.dayOf(now) ? { ...agent.day } : emptyAgentDay(this.dayOf(now));
+  }
+
+  /** Puts back a queue's saved counters for a day (after a restart); counters of another day than the queue's current one replace it only if newer. */
+  restoreQueueDay(queueId: string, counters: QueueDay): void {
+    const queue = this.queue(queueId, Date.parse(`${counters.day}T12:00:00Z`));
+    if (counters.day >= queue.day.day) queue.day = { ...counters };
+  }
+
+  restoreAgentDay(agentId: string, counters: AgentDay): void {
+    const agent = this.agent(agentId, Date.parse(`${counters.day}T12:00:00Z`));
+    if (counters.day >= agent.day.day) agent.day = { ...counters };
   }
 
   agentIds(): string[] {

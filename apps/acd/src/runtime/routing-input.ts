@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import { ivrCallRoutedV1 } from '@parley/contracts';
+import { agentRequestableStates } from '../routing/agent-state.machine';
+
+/**
+ * What the engine of a tenant is asked to do, as JSON: inputs reach the instance that runs the
+ * tenant's engine directly, or through acd.routing_inputs when another instance runs it.
+ */
+export const voiceInputSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('bridged'), voiceCallId: z.uuid(), agentId: z.uuid() }),
+  z.object({ type: z.literal('ended'), voiceCallId: z.uuid(), reason: z.string() }),
+  z.object({ type: z.literal('unbridged'), voiceCallId: z.uuid() }),
+  z.object({ type: z.literal('transferred'), voiceCallId: z.uuid() }),
+  z.object({ type: z.literal('answered'), voiceCallId: z.uuid() }),
+  z.object({
+    type: z.literal('command-failed'),
+    voiceCallId: z.uuid(),
+    commandId: z.uuid(),
+    commandType: z.string(),
+    reason: z.enum(['unknown-call', 'invalid-state', 'failed']),
+    sipStatus: z.number().int().nullable(),
+    detail: z.string(),
+  }),
+]);
+export type VoiceInput = z.infer<typeof voiceInputSchema>;
+
+export const routingInputSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('routed'), routed: ivrCallRoutedV1.schema }),
+  z.object({ kind: z.literal('voice'), event: voiceInputSchema }),
+  /** A configuration change saved in PostgreSQL: the engine reloads it. */
+  z.object({ kind: z.literal('config'), scope: z.enum(['skill', 'queue', 'agent', 'settings']), id: z.string() }),
+  z.object({ kind: z.literal('agent-state'), agentId: z.uuid(), to: z.enum(agentRequestableStates), reason: z.string().nullable() }),
+  z.object({ kind: z.literal('queue-stats'), queueId: z.string() }),
+  z.object({ kind: z.literal('agents-stats') }),
+]);
+export type RoutingInput = z.infer<typeof routingInputSchema>;
+
+export type RoutedPayload = z.infer<typeof ivrCallRoutedV1.schema>;
+
+export interface InputError {
+  status: 400 | 404 | 409 | 503;
+  message: string;
+  fields?: { path: string; message: string }[];
+}
+
+/** What became of an input: its answer (agent state, statistics) or why it was refused. */
+export type InputResult = { ok: true; value?: unknown } | { ok: false; error: InputError };
+
+export const inputResultSchema: z.ZodType<InputResult> = z.union([
+  z.object({ ok: z.literal(true), value: z.unknown().optional() }),
+  z.object({
+    ok: z.literal(false),
+    error: z.object({
+      status: z.union([z.literal(400), z.literal(404), z.literal(409), z.literal(503)]),
+      message: z.string(),
+      fields: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+    }),
+  }),
+]);
+
+export const done: InputResult = { ok: true };
+
+export function refused(status: InputError['status'], message: string, fields?: InputError['fields']): InputResult {
+  return { ok: false, error: fields ? { status, message, fields } : { status, message } };
+}
