@@ -2,7 +2,7 @@
 import 'reflect-metadata';
 import { Redis } from 'ioredis';
 import { TokenService } from '@parley/auth';
-import { closeOnSignals } from '@parley/http';
+import { closeOnSignals, runMain } from '@parley/http';
 import { KafkaEventBus } from '@parley/messaging';
 import { createDataSource, runMigrations } from '@parley/persistence';
 import { MemoryCounterStore, RedisCounterStore } from '@parley/rate-limit';
@@ -45,7 +45,4 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exit(1);
-});
+runMain(main, 'ivr service');

@@ -9,7 +9,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { type Envelope, type PayloadOf, voiceCallEndedV1, voiceCallStartedV1 } from '@parley/contracts';
-import { type Closable, closeOnSignals } from '@parley/http';
+import { type Closable, closeOnSignals, runMain } from '@parley/http';
 import { type MediaEngineApi, type MediaEngineOptions, type MediaEngineStats, MediaEngine, MediaWorkerPool } from '@parley/media';
 import { KafkaEventBus } from '@parley/messaging';
 import { RedisCounterStore } from '@parley/rate-limit';
@@ -344,7 +344,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`voice service failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-  process.exit(1);
-});
+runMain(main, 'voice service');

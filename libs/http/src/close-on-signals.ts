@@ -37,3 +37,11 @@ export function closeOnSignals(resources: Closable[], logger: { info(o: object, 
   process.once('SIGTERM', (s) => void shutdown(s));
   process.once('SIGINT', (s) => void shutdown(s));
 }
+
+/** Runs a service's `main`; a failure to start is printed (with what failed) and exits with code 1. */
+export function runMain(main: () => Promise<void>, what = 'service'): void {
+  main().catch((error: unknown) => {
+    process.stderr.write(`${what} failed to start: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  });
+}
