@@ -12,9 +12,9 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { removeOnExit, terminateAll } from './voice/child-processes';
+import { removeOnExit, runBench } from './voice/child-processes';
 import { monotonicUs, summarizeProfiles } from './voice/cpu-profile';
-import { FlagError, Flags } from './voice/flags';
+import { Flags } from './voice/flags';
 import { cpuMark, type CpuMark, hostBusyPct, hostTimes, type HostTimes, machineLimits, pctOfOneCore, percentile, randomFreeUdpPort, randomRtpRange, round } from './voice/machine';
 import { counter, elapsedSeconds, SippRun } from './voice/sipp.runner';
 import { type ChildSample } from './voice/voice-bench.protocol';
@@ -241,10 +241,4 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
-main()
-  .then(() => process.exit(0))
-  .catch(async (error: unknown) => {
-    process.stderr.write(error instanceof FlagError ? `${error.message}\n` : `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    await terminateAll();
-    process.exit(error instanceof FlagError ? 2 : 1);
-  });
+runBench(main);

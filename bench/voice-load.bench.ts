@@ -19,7 +19,7 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { encodeFromPcm, encodeWav, renderTone } from '@parley/media';
-import { removeOnExit, terminateAll } from './voice/child-processes';
+import { removeOnExit, runBench } from './voice/child-processes';
 import { monotonicUs, summarizeProfiles } from './voice/cpu-profile';
 import { FlagError, Flags } from './voice/flags';
 import { cpuMark, type CpuMark, hostBusyPct, hostTimes, type HostTimes, machineLimits, pctOfOneCore, randomFreeUdpPort, randomRtpRange, round } from './voice/machine';
@@ -371,10 +371,4 @@ async function main(): Promise<void> {
   process.stdout.write(`${JSON.stringify(result)}\n`);
 }
 
-main()
-  .then(() => process.exit(0))
-  .catch(async (error: unknown) => {
-    process.stderr.write(error instanceof FlagError ? `${error.message}\n` : `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
-    await terminateAll();
-    process.exit(error instanceof FlagError ? 2 : 1);
-  });
+runBench(main);

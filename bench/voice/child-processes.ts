@@ -2,6 +2,7 @@
 // so that none outlives the bench: on normal exit, on an error, and on Ctrl-C / SIGTERM (each child
 // gets SIGTERM, then SIGKILL after a grace period), and the run's temp dir is removed.
 import { type ChildProcess } from 'node:child_process';
+import { FlagError } from './flags';
 import { rmSync } from 'node:fs';
 
 const children = new Set<ChildProcess>();
@@ -62,4 +63,18 @@ export function removeOnExit(dir: string): void {
 /** Stops every tracked child (SIGTERM, then SIGKILL). */
 export async function terminateAll(graceMs = 3000): Promise<void> {
   await Promise.all([...children].map((child) => terminate(child, graceMs)));
+}
+
+/**
+ * Runs a voice bench's `main`: exit 0 after its JSON line; on a bad flag (exit 2) or a failure
+ * (exit 1) every child process is stopped first.
+ */
+export function runBench(main: () => Promise<void>): void {
+  main()
+    .then(() => process.exit(0))
+    .catch(async (error: unknown) => {
+      process.stderr.write(error instanceof FlagError ? `${error.message}\n` : `bench failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+      await terminateAll();
+      process.exit(error instanceof FlagError ? 2 : 1);
+    });
 }
