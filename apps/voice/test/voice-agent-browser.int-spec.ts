@@ -54,6 +54,16 @@ describe('voice: a sipp caller bridged to a jssip agent in Chromium (WebSocket S
   const ofType = (type: string, callId?: string): Envelope[] => events.filter((e) => e.type === type && (callId === undefined || (e.payload as { callId: string }).callId === callId));
   const command = (callId: string, c: VoiceCommand): Promise<void> => bus.publish([createEnvelope(voiceCommandIssuedV1, tenantId, { callId, commandId: randomUUID(), issuedBy: 'test-acd', command: c })]);
 
+  /** A carrier's caller (sipp) to the tenant's number, speaking until the call is ended from our side. */
+  const callFromCarrier = (): ReturnType<typeof runSipp> => {
+    const sipUdp = node.stack.transport('udp')!.sentBy;
+    return runSipp([
+      `${sipUdp.address}:${sipUdp.port}`, '-sf', join(__dirname, 'sipp/inbound-agent.xml'), '-s', number, '-m', '1',
+      '-i', '127.0.0.1', '-mi', '127.0.0.1', '-p', String(37000 + Math.floor(Math.random() * 1000)), '-mp', String(38000 + 2 * Math.floor(Math.random() * 500)),
+      '-timeout', '120s', '-nostdin', '-trace_err',
+    ]);
+  };
+
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'parley-voice-browser-'));
     http = createServer((_req, res) => res.writeHead(404).end());
@@ -130,12 +140,7 @@ describe('voice: a sipp caller bridged to a jssip agent in Chromium (WebSocket S
 
   it('bridges a sipp caller to the browser: audio both ways, DTMF from the browser, hold/unhold and hang-up from the browser, stereo recording', async () => {
     script = () => [{ type: 'answer' }, { type: 'record-start', channels: 'stereo' }, { type: 'bridge-agent', agentId, ringTimeoutMs: 20_000, afterHangup: 'end' }];
-    const sipUdp = node.stack.transport('udp')!.sentBy;
-    const sipp = runSipp([
-      `${sipUdp.address}:${sipUdp.port}`, '-sf', join(__dirname, 'sipp/inbound-agent.xml'), '-s', number, '-m', '1',
-      '-i', '127.0.0.1', '-mi', '127.0.0.1', '-p', String(37000 + Math.floor(Math.random() * 1000)), '-mp', String(38000 + 2 * Math.floor(Math.random() * 500)),
-      '-timeout', '120s', '-nostdin', '-trace_err',
-    ]);
+    const sipp = callFromCarrier();
     const started = await waitFor('the call to start', () => ofType('voice.call.started.v1')[0]);
     const callId = (started.payload as { callId: string }).callId;
 
@@ -215,12 +220,7 @@ describe('voice: a sipp caller bridged to a jssip agent in Chromium (WebSocket S
     const supervisor = await softphoneFor(supervisorId);
     events.length = 0;
     script = () => [{ type: 'answer' }, { type: 'bridge-agent', agentId, ringTimeoutMs: 20_000, afterHangup: 'end' }];
-    const sipUdp = node.stack.transport('udp')!.sentBy;
-    const sipp = runSipp([
-      `${sipUdp.address}:${sipUdp.port}`, '-sf', join(__dirname, 'sipp/inbound-agent.xml'), '-s', number, '-m', '1',
-      '-i', '127.0.0.1', '-mi', '127.0.0.1', '-p', String(37000 + Math.floor(Math.random() * 1000)), '-mp', String(38000 + 2 * Math.floor(Math.random() * 500)),
-      '-timeout', '120s', '-nostdin', '-trace_err',
-    ]);
+    const sipp = callFromCarrier();
     const started = await waitFor('the call to start', () => ofType('voice.call.started.v1')[0]);
     const callId = (started.payload as { callId: string }).callId;
     expect((await ringing(agent, 1)).callId).toBe(callId);
