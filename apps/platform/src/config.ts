@@ -35,8 +35,12 @@ export interface PlatformSecrets {
   pgSuperuserPassword: string;
   pgOwnerPassword: string;
   pgAppPassword: string;
-  sipNonceSecret?: string;
+  sipNonceSecret: string;
+  acdDataKey: string;
 }
+
+/** Secrets added after the first releases: an older secrets file lacks them, and gets them filled in and saved. */
+type StoredSecrets = Omit<PlatformSecrets, 'sipNonceSecret' | 'acdDataKey'> & Partial<Pick<PlatformSecrets, 'sipNonceSecret' | 'acdDataKey'>>;
 
 /**
  * Secrets generated at first start and kept in `<data>/secrets.json` (mode 600), so tokens and
@@ -44,9 +48,23 @@ export interface PlatformSecrets {
  */
 export function loadOrCreateSecrets(dataDir: string): PlatformSecrets {
   const file = join(dataDir, 'secrets.json');
-  if (existsSync(file)) return JSON.parse(readFileSync(file, 'utf8')) as PlatformSecrets;
   const secret = (): string => randomBytes(32).toString('base64url');
-  const secrets: PlatformSecrets = { jwtSecret: secret(), sipCredentialSecret: secret(), pgSuperuserPassword: secret(), pgOwnerPassword: secret(), pgAppPassword: secret(), sipNonceSecret: secret() };
+  if (existsSync(file)) {
+    const existing = JSON.parse(readFileSync(file, 'utf8')) as StoredSecrets;
+    if (existing.sipNonceSecret !== undefined && existing.acdDataKey !== undefined) return { ...existing, sipNonceSecret: existing.sipNonceSecret, acdDataKey: existing.acdDataKey };
+    const completed: PlatformSecrets = { ...existing, sipNonceSecret: existing.sipNonceSecret ?? secret(), acdDataKey: existing.acdDataKey ?? secret() };
+    writeFileSync(file, `${JSON.stringify(completed, null, 2)}\n`, { mode: 0o600 });
+    return completed;
+  }
+  const secrets: PlatformSecrets = {
+    jwtSecret: secret(),
+    sipCredentialSecret: secret(),
+    pgSuperuserPassword: secret(),
+    pgOwnerPassword: secret(),
+    pgAppPassword: secret(),
+    sipNonceSecret: secret(),
+    acdDataKey: secret(),
+  };
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);

@@ -8,6 +8,7 @@ import { InProcessEventBus } from '@parley/messaging';
 import { createDataSource, provisionDatabase, runMigrations } from '@parley/persistence';
 import { createLogger, initTracing } from '@parley/telemetry';
 import { MemoryCounterStore } from '@parley/rate-limit';
+import { acdEnvSchema, ACD_SCHEMA, DemoQueuesService, memoryRealtime, SeatsSnapshotService } from '@parley/acd';
 import { DemoFlowService, IVR_SCHEMA, ivrEntities, ivrEnvSchema, NumbersSnapshotService } from '@parley/ivr';
 import { DirectorySnapshotService, TENANT_SCHEMA, tenantEntities, tenantEnvSchema } from '@parley/tenant';
 import { MediaEngine } from '@parley/media';
@@ -59,6 +60,10 @@ async function main(): Promise<void> {
     const ivrDb = createDataSource({ url: urls.appUrl, schema: IVR_SCHEMA, entities: ivrEntities, applicationName: 'ivr', poolMax: 10 });
     await ivrDb.initialize();
     cleanup.unshift({ name: 'ivr-db', close: () => ivrDb.destroy() });
+    const acdConfig = acdEnvSchema.parse({ ...process.env, PG_URL: urls.appUrl, JWT_SECRET: secrets.jwtSecret, ACD_DATA_KEY: secrets.acdDataKey, LOG_LEVEL: env.LOG_LEVEL });
+    const acdDb = createDataSource({ url: urls.appUrl, schema: ACD_SCHEMA, applicationName: 'acd', poolMax: 10 });
+    await acdDb.initialize();
+    cleanup.unshift({ name: 'acd-db', close: () => acdDb.destroy() });
     const bus = new InProcessEventBus({ logger });
     cleanup.unshift({ name: 'bus', close: () => bus.close() });
     const tokenService = new TokenService({ issuer: tenantConfig.JWT_ISSUER, audience: 'parley', signingSecret: tenantConfig.JWT_SECRET, accessTokenTtlSeconds: tenantConfig.ACCESS_TOKEN_TTL_SECONDS });
@@ -70,6 +75,7 @@ async function main(): Promise<void> {
       probe: tenantDb,
       tenant: { config: tenantConfig, dataSource: tenantDb, bus, tokenService, counters: new MemoryCounterStore(), logger },
       ivr: { config: ivrConfig, dataSource: ivrDb, bus, counters: new MemoryCounterStore(), logger },
+      acd: { config: acdConfig, dataSource: acdDb, bus, realtime: memoryRealtime(), logger },
       webRoot: join(__dirname, '..', '..', 'web', 'dist'),
     });
     cleanup.unshift({ name: 'http', close: () => app.close() });
@@ -99,7 +105,7 @@ async function main(): Promise<void> {
       counters,
       sip: { bindAddress: env.SIP_BIND_ADDRESS, advertisedAddress: env.SIP_ADVERTISED_ADDRESS ?? env.SIP_BIND_ADDRESS, udpPort: env.SIP_PORT, tcpPort: env.SIP_PORT, httpServer: app.getHttpServer() },
       credentialSecret: secrets.sipCredentialSecret,
-      nonceSecret: secrets.sipNonceSecret ?? secrets.sipCredentialSecret,
+      nonceSecret: secrets.sipNonceSecret,
       recordingsDir: join(env.dataDir, 'recordings'),
       logger,
     });
@@ -107,11 +113,18 @@ async function main(): Promise<void> {
     const directory = await app.get(DirectorySnapshotService).snapshot();
     voice.directory.load(directory);
     await app.get(NumbersSnapshotService).load(directory.numbers);
+    await app.get(SeatsSnapshotService).load(directory.seats);
     // The demo number answers with the demo flow (only for a tenant that has no flow yet).
     const demoTenant = directory.tenants.find((t) => t.slug === DEMO_SLUG);
     const demoNumber = directory.numbers.find((n) => n.e164 === DEMO_NUMBER && n.tenantId === demoTenant?.tenantId);
     if (demoTenant && demoNumber) {
       await app.get(DemoFlowService).ensureDemoFlow({ tenantId: demoTenant.tenantId, numberId: demoNumber.numberId, e164: demoNumber.e164, assignedAt: new Date(demoNumber.assignedAt), locale: demoTenant.locale });
+    }
+    if (demoTenant) {
+      await app.get(DemoQueuesService).ensureDemoQueues(
+        demoTenant.tenantId,
+        demoAgents.map((a) => a.userId),
+      );
     }
     await voice.start();
     cleanup.splice(1, 0, { name: 'voice', close: () => voice.stop() });

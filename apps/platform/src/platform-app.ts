@@ -4,6 +4,7 @@ import { type TokenService } from '@parley/auth';
 import { configureHttpApp, nestFrameworkLogger } from '@parley/http';
 import { type EventBus } from '@parley/messaging';
 import { createMetricsRegistry, PinoNestLogger, TelemetryModule, type Logger } from '@parley/telemetry';
+import { AcdModule, type AcdServiceDeps } from '@parley/acd';
 import { IvrModule, type IvrServiceDeps } from '@parley/ivr';
 import { TenantModule, tenantAuthModule, type TenantServiceDeps } from '@parley/tenant';
 import { type DataSource } from 'typeorm';
@@ -17,6 +18,7 @@ export interface PlatformAppDeps {
   probe: DataSource;
   tenant: TenantServiceDeps;
   ivr: IvrServiceDeps;
+  acd: AcdServiceDeps;
   /** The built web app (apps/web/dist); served at / when present. */
   webRoot?: string;
 }
@@ -32,6 +34,7 @@ export async function createPlatformApp(deps: PlatformAppDeps): Promise<INestApp
       tenantModule,
       tenantAuthModule(tenantModule, deps.tokenService),
       IvrModule.register({ ...deps.ivr, metrics: registry }),
+      AcdModule.register({ ...deps.acd, metrics: registry }),
       TelemetryModule.forRoot({
         service: 'platform',
         logger: deps.logger,

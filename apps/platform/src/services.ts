@@ -1,4 +1,5 @@
 import { type runMigrations } from '@parley/persistence';
+import { ACD_SCHEMA, acdMigrations } from '@parley/acd';
 import { IVR_SCHEMA, ivrMigrations } from '@parley/ivr';
 import { TENANT_SCHEMA, tenantMigrations } from '@parley/tenant';
 
@@ -6,4 +7,5 @@ import { TENANT_SCHEMA, tenantMigrations } from '@parley/tenant';
 export const serviceSchemas: { schema: string; migrations: Parameters<typeof runMigrations>[0]['migrations'] }[] = [
   { schema: TENANT_SCHEMA, migrations: tenantMigrations },
   { schema: IVR_SCHEMA, migrations: ivrMigrations },
+  { schema: ACD_SCHEMA, migrations: acdMigrations },
 ];
