@@ -118,7 +118,13 @@ describe('ivr flows API (real PostgreSQL and Kafka)', () => {
         ['unreachable-node', 'orphan', 'id'],
       ].sort(),
     );
-    expect(Object.keys(validation.byNode).sort()).toEqual(['bye', 'menu', 'orphan']);
+    expect(Object.keys(validation.byNode).sort()).toEqual(['bye', 'menu', 'orphan', 'queue']);
+    // The enqueue node is valid, with a warning: nothing handles its queue's overflow.
+    expect(validation.byNode.queue?.errors).toEqual([]);
+    expect(validation.byNode.queue?.warnings.map((w) => [w.code, w.field])).toEqual([
+      ['overflow-not-handled', 'onOverflow.voicemail'],
+      ['overflow-not-handled', 'onOverflow.callback'],
+    ]);
     expect(validation.byNode.menu?.errors[0]?.message).toContain('"nowhere"');
 
     const refused = await t.http.post(`/api/v1/ivr/flows/${flow.id}/publish`).set(owner);
@@ -227,7 +233,7 @@ describe('ivr flows API (real PostgreSQL and Kafka)', () => {
     const numbers = (await t.http.get('/api/v1/ivr/numbers').set(auth).expect(200)).body as IvrNumberView[];
     expect(numbers).toEqual([expect.objectContaining({ numberId: number.numberId, e164: '+18005550100', binding: expect.objectContaining({ flowId: first.flowId, version: 'latest', resolvedVersion: 1, flowName: 'Demo: sales and support' }) })]);
     const version = (await t.http.get(`/api/v1/ivr/flows/${first.flowId}/versions/1`).set(auth).expect(200)).body as FlowVersionView;
-    expect(version.document.nodes.map((n) => n.id)).toEqual(['welcome', 'business-hours', 'main-menu', 'sales', 'support', 'closed', 'goodbye']);
+    expect(version.document.nodes.map((n) => n.id)).toEqual(['welcome', 'business-hours', 'main-menu', 'sales', 'support', 'closed', 'busy', 'goodbye']);
 
     expect(await service.ensureDemoFlow(number)).toEqual({ created: false, flowId: first.flowId });
     await t.http.delete(`/api/v1/ivr/numbers/${number.numberId}/binding`).set(auth).expect(204);

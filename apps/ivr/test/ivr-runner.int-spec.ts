@@ -1,6 +1,6 @@
-import { phoneNumberAssignedV1, phoneNumberReleasedV1, type PayloadOf, type SimulationTrace, ivrTopics, voiceCommandIssuedV1, voiceTopics, type ivrCallNodeVisitedV1 } from '@parley/contracts';
+import { acdCallOverflowedV1, phoneNumberAssignedV1, phoneNumberReleasedV1, type PayloadOf, type SimulationTrace, ivrTopics, voiceCommandIssuedV1, voiceTopics, type ivrCallNodeVisitedV1 } from '@parley/contracts';
 import { Kafka, logLevel } from 'kafkajs';
-import { type KafkaEventBus } from '@parley/messaging';
+import { createEnvelope, type KafkaEventBus } from '@parley/messaging';
 import { provisionDatabase, UnitOfWork } from '@parley/persistence';
 import { createLogger, type Registry } from '@parley/telemetry';
 import { testEnvironment, uniqueName } from '@parley/testing';
@@ -69,6 +69,8 @@ describe('the ivr call runner: voice events in, voice commands and IVR events ou
   const waitForCompletion = (callId: string, timeoutMs = 60_000): Promise<CallRecord> =>
     waitFor(`ivr.call.completed.v1 of call ${callId}`, async () => {
       const record = recorder.of(callId);
+      // A routed call stays the IVR's until it ends: here the agent takes it and hangs up.
+      if (record.routed !== undefined && record.completed === undefined) await voice.agentHangsUp(callId);
       return record.completed !== undefined ? record : undefined;
     }, timeoutMs);
 
@@ -166,6 +168,21 @@ describe('the ivr call runner: voice events in, voice commands and IVR events ou
       const metrics = (await a.http.get('/metrics').expect(200)).text;
       expect(metrics).toMatch(/ivr_call_starts_total\{[^}]*result="started"[^}]*\} 1/);
       expect(metrics).toMatch(/ivr_calls_completed_total\{[^}]*outcome="routed"[^}]*\} 1/);
+    });
+
+    it('takes back a call its queue overflows (acd.call.overflowed.v1): an apology when the flow names no node for it, then hang-up', async () => {
+      const { callId } = await voice.placeCall({ tenantId: tenant.tenantId, numberId: bound.numberId, from: CALLER, to: bound.e164, digits: ['2'] });
+      await waitFor('the call routed', async () => recorder.of(callId).routed);
+      await voiceBus.publish([
+        createEnvelope(acdCallOverflowedV1, tenant.tenantId, { callId, queueId: 'support', action: 'voicemail', reason: 'max-wait', waitedMs: 300_000, overflowedAt: new Date().toISOString() }),
+      ]);
+      const record = await waitFor('the call completed after the overflow', async () => recorder.of(callId).completed && recorder.of(callId), 30_000);
+      expect(record.completed).toMatchObject({ callId, outcome: 'hangup' });
+      const commands = (voice.commands.get(callId) ?? []).map((c) => c.command);
+      expect(commands.slice(-2)).toEqual([
+        expect.objectContaining({ type: 'play', prompts: [expect.objectContaining({ text: 'Sorry, nobody can take your call right now. Please call again later. Goodbye.' })] }),
+        { type: 'hangup', reason: 'the queue overflowed and the flow has no node for it' },
+      ]);
     });
 
     it("leaves a call to a number bound to no flow to voice's emergency path: no command, a log line", async () => {
@@ -272,7 +289,8 @@ describe('the ivr call runner: voice events in, voice commands and IVR events ou
       // The other instance fired the timer and took the call's remaining inputs; the closed one did nothing more.
       expect(counterTotal(other.registry, 'ivr_timers_fired_total')).toBe(1);
       expect(counterTotal(running.registry, 'ivr_timers_fired_total')).toBe(0);
-      expect(stepsOf(other) - otherStepsBeforeClose).toBe(3);
+      // Timer, the menu's answer, the hand-over's prompt, and the end of the call after the agent.
+      expect(stepsOf(other) - otherStepsBeforeClose).toBe(4);
       expect(stepsOf(running)).toBe(stepsBeforeClose);
       const menu = (voice.commands.get(callId) ?? []).find((cmd) => cmd.command.type === 'collect');
       expect(menu?.receivedAt).toBeGreaterThan(closedAt);

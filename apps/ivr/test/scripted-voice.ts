@@ -94,6 +94,11 @@ export class ScriptedVoice {
     await this.end(callId, 'caller-hangup');
   }
 
+  /** The agent the call was routed to hangs up (the call ends with them). */
+  async agentHangsUp(callId: string): Promise<void> {
+    await this.end(callId, 'agent-hangup');
+  }
+
   /** Milliseconds from placing the call to receiving its first command. */
   firstCommandLatencyMs(callId: string): number | undefined {
     const first = this.commands.get(callId)?.[0];

@@ -1,4 +1,5 @@
 import {
+  acdCallOverflowedV1,
   voiceCallBridgedV1,
   voiceCallDigitsCollectedV1,
   voiceCallEndedV1,
@@ -13,7 +14,7 @@ import {
 } from '@parley/contracts';
 import { type ExecutorInput } from '../flows/flow-executor.types';
 
-/** The voice topics that drive a call in the IVR (besides voice.call.started.v1, which starts one). */
+/** The topics that drive a call in the IVR (besides voice.call.started.v1, which starts one): voice's events and the queue giving a call back. */
 export const callInputTopics = [
   voiceCallPlaybackFinishedV1,
   voiceCallDigitsCollectedV1,
@@ -22,6 +23,8 @@ export const callInputTopics = [
   voiceCallTransferFailedV1,
   voiceCallEndedV1,
   voiceCommandFailedV1,
+  // The queue giving a call back (overflow to voicemail or a callback offer) is an input of the call too.
+  acdCallOverflowedV1,
 ] as const;
 
 /**
@@ -89,6 +92,12 @@ export function voiceEventInput(topic: TopicDefinition, envelope: Envelope): { c
     case voiceCommandFailedV1.name: {
       const p = envelope.payload as PayloadOf<typeof voiceCommandFailedV1>;
       return { callId: p.callId, input: { type: 'command-failed', at: occurredAt, commandId: p.commandId, reason: p.reason, detail: p.detail } };
+    }
+    case acdCallOverflowedV1.name: {
+      // Overflow to another queue stays in the ACD, and a refused call is ended by it: neither is the IVR's.
+      const p = envelope.payload as PayloadOf<typeof acdCallOverflowedV1>;
+      if (p.action !== 'voicemail' && p.action !== 'callback') return undefined;
+      return { callId: p.callId, input: { type: 'overflowed', at: instant(p.overflowedAt), action: p.action } };
     }
     default:
       return undefined;

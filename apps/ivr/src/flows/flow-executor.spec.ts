@@ -376,7 +376,7 @@ describe('FlowExecutor: enqueue, survey after the agent', () => {
     call.played();
     expect(call.of('ivr.call.routed.v1')).toEqual([expect.objectContaining({ queue: 'support', priority: 5, afterAgent: 'continue', callerNumber: CALLER, dialledNumber: DID, locale: 'en' })]);
     expect(call.of('ivr.call.completed.v1')).toEqual([]);
-    expect(call.state.pending).toEqual({ kind: 'connected', continueAt: 'survey' });
+    expect(call.state.pending).toEqual({ kind: 'connected', continueAt: 'survey', onOverflow: {} });
 
     call.send({ type: 'unbridged' }, 120_000);
     expect(call.texts()).toEqual(['Rate us from 1 to 5.']);
@@ -406,13 +406,45 @@ describe('FlowExecutor: enqueue, survey after the agent', () => {
     expect(mute.completed().survey).toBeUndefined();
   });
 
-  it('ends the IVR part at routing when nothing follows the agent', () => {
+  it('leaves the enqueue node at routing when nothing follows the agent, and completes as routed when the call ends', () => {
     const call = new TestCall([{ id: 'queue', type: 'enqueue', queue: 'sales' }]);
     call.start();
     expect(call.commands.map((c) => c.command.type)).toEqual(['answer']);
     expect(call.of('ivr.call.routed.v1')[0]).toMatchObject({ afterAgent: 'end', priority: 0, skills: [], attributes: {} });
-    expect(call.completed()).toMatchObject({ outcome: 'routed' });
+    expect(call.path()).toEqual(['queue:routed']);
+    expect(call.of('ivr.call.completed.v1')).toEqual([]);
+    // The agent's hang-up (no survey after it) is ignored by the flow; the end of the call completes it.
+    call.send({ type: 'unbridged' }, 30_000);
+    expect(call.state.status).toBe('running');
+    call.send({ type: 'call-ended', reason: 'agent-hangup' }, 1000);
+    expect(call.completed()).toMatchObject({ outcome: 'routed', lastNodeId: 'queue' });
     expect(call.state.status).toBe('done');
+  });
+
+  it('takes back a call its queue overflows: on to the node named for the action, with the outcome of that node', () => {
+    const nodes: NodeInput[] = [
+      { id: 'queue', type: 'enqueue', queue: 'sales', onOverflow: { voicemail: 'vm' } },
+      { id: 'vm', type: 'voicemail', prompt: say('Leave a message.'), mailbox: 'sales' },
+    ];
+    const call = new TestCall(nodes);
+    call.start();
+    expect(call.of('ivr.call.routed.v1')).toHaveLength(1);
+    call.send({ type: 'overflowed', action: 'voicemail' }, 300_000);
+    expect(call.texts()).toEqual(['Leave a message.']);
+    expect(call.path()).toEqual(['queue:routed']);
+    expect(call.of('ivr.call.node-visited.v1').at(-1)).toMatchObject({ nodeId: 'vm', transition: 'entered' });
+    // A second overflow of the same call is not one the flow waits for.
+    expect(call.send({ type: 'overflowed', action: 'voicemail' }).ignored).toBe('the call is not waiting in a queue');
+  });
+
+  it('apologises and hangs up when the flow names no node for the queue\'s overflow action', () => {
+    const call = new TestCall([{ id: 'queue', type: 'enqueue', queue: 'sales', onOverflow: { voicemail: 'bye' } }, { id: 'bye', type: 'hangup' }]);
+    call.start();
+    call.send({ type: 'overflowed', action: 'callback' }, 300_000);
+    expect(call.texts()).toEqual(['Sorry, nobody can take your call right now. Please call again later. Goodbye.']);
+    call.played();
+    expect(call.commands.at(-1)?.command).toEqual({ type: 'hangup', reason: 'the queue overflowed and the flow has no node for it' });
+    expect(call.completed()).toMatchObject({ outcome: 'hangup' });
   });
 });
 

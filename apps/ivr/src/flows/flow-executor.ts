@@ -1,4 +1,4 @@
-import { type FlowDocument, type FlowError, type FlowNode, type FlowNodeOf, type FlowNodeType, type IvrCallOutcome, type LocalizedPrompts, type Prompt, type VoiceCommand } from '@parley/contracts';
+import { type FlowDocument, type FlowError, type FlowNode, type FlowNodeOf, type FlowNodeType, type IvrCallOutcome, type Locale, type LocalizedPrompts, type Prompt, type VoiceCommand } from '@parley/contracts';
 import { derivedId } from './call-ids';
 import { evaluateCondition } from './flow-conditions';
 import { renderTemplate } from './flow-graph';
@@ -15,6 +15,12 @@ import {
   type StepResult,
   type WebhookResult,
 } from './flow-executor.types';
+
+/** Said when a queue gives a call back and the flow has no node for the queue's overflow action. */
+const OVERFLOW_APOLOGY: Record<Locale, string> = {
+  en: 'Sorry, nobody can take your call right now. Please call again later. Goodbye.',
+  'zh-CN': '抱歉，目前没有坐席可以接听您的电话，请稍后再拨。再见。',
+};
 
 export interface FlowExecutorOptions {
   readonly flowId: string;
@@ -172,9 +178,15 @@ export class FlowExecutor {
         return undefined;
       case 'unbridged':
         if (pending?.kind !== 'connected') return 'the call is not connected to an agent or a transfer target';
+        if (pending.continueAt === undefined) return 'the flow does not go on after the agent: the call ends with them';
         state.pending = undefined;
         this.leave(turn, 'party-hung-up');
         this.advance(turn, pending.continueAt);
+        return undefined;
+      case 'overflowed':
+        if (pending?.kind !== 'connected' || pending.onOverflow === undefined) return 'the call is not waiting in a queue';
+        state.pending = undefined;
+        this.overflowed(turn, input.action, pending.onOverflow[input.action]);
         return undefined;
       case 'command-failed':
         if (pending?.kind === 'playback' && pending.commandId === input.commandId) {
@@ -306,6 +318,9 @@ export class FlowExecutor {
         return;
       case 'goodbye':
         this.hangUp(turn, 'hangup', this.current(turn, 'hangup').reason);
+        return;
+      case 'overflow-goodbye':
+        this.hangUp(turn, 'hangup', 'the queue overflowed and the flow has no node for it');
         return;
     }
   }
@@ -452,12 +467,27 @@ export class FlowExecutor {
       },
     });
     this.settle(turn, 'routed');
-    if (node.afterAgent !== undefined) {
-      turn.state.pending = { kind: 'connected', continueAt: node.afterAgent };
+    // The call stays the IVR's until it ends: the queue may give it back (overflow), and the flow may
+    // go on after the agent. The enqueue node is left now unless the flow continues after the agent.
+    turn.state.pending = { kind: 'connected', onOverflow: { ...node.onOverflow } };
+    if (node.afterAgent !== undefined) turn.state.pending.continueAt = node.afterAgent;
+    else this.leave(turn, 'routed');
+  }
+
+  /**
+   * The queue gave the call back (its overflow is voicemail or a callback offer): on to the node the
+   * enqueue node names for that action, which settles the call's outcome anew; none: an apology and goodbye.
+   */
+  private overflowed(turn: Turn, action: 'voicemail' | 'callback', target: string | undefined): void {
+    this.leave(turn, `overflow:${action}`);
+    turn.state.settled = undefined;
+    if (target !== undefined) {
+      this.advance(turn, target);
       return;
     }
-    this.leave(turn, 'routed');
-    this.finish(turn, 'routed', undefined);
+    const locale = turn.call.locale;
+    const commandId = this.issue(turn, { type: 'play', prompts: [{ kind: 'text', text: OVERFLOW_APOLOGY[locale], locale }], bargeIn: false }, undefined);
+    turn.state.pending = { kind: 'playback', commandId, purpose: 'overflow-goodbye' };
   }
 
   private routing(turn: Turn, nodeId: string): { callId: string; flowId: string; flowVersion: number; nodeId: string; variables: Record<string, string>; callerNumber: string; dialledNumber: string; locale: NonNullable<ExecutorState['call']>['locale']; routedAt: string } {

@@ -26,6 +26,8 @@ export type ExecutorInput =
   | { type: 'bridged'; at: number }
   /** voice.call.unbridged.v1: the agent or transferred-to party hung up and the caller is still there. */
   | { type: 'unbridged'; at: number }
+  /** acd.call.overflowed.v1 with action voicemail or callback: the queue gives the call back. */
+  | { type: 'overflowed'; at: number; action: 'voicemail' | 'callback' }
   | { type: 'command-failed'; at: number; commandId: string; reason: 'unknown-call' | 'invalid-state' | 'failed'; detail: string }
   | { type: 'call-ended'; at: number; reason: string };
 
@@ -72,7 +74,7 @@ export type IvrEvent =
   | { topic: 'ivr.call.completed.v1'; payload: PayloadOf<typeof ivrCallCompletedV1> }
   | { topic: 'ivr.call.node-visited.v1'; payload: PayloadOf<typeof ivrCallNodeVisitedV1> };
 
-export type PlaybackPurpose = 'play' | 'enqueue' | 'transfer' | 'voicemail-greeting' | 'voicemail-thanks' | 'callback-confirm' | 'goodbye';
+export type PlaybackPurpose = 'play' | 'enqueue' | 'transfer' | 'voicemail-greeting' | 'voicemail-thanks' | 'callback-confirm' | 'goodbye' | 'overflow-goodbye';
 export type QuestionPurpose = 'menu' | 'collect' | 'survey' | 'callback-offer' | 'voicemail-recording';
 
 /** What the call is waiting for. */
@@ -81,8 +83,12 @@ export type PendingWait =
   | { kind: 'question'; commandId: string; purpose: QuestionPurpose }
   | { kind: 'webhook'; requestId: string; timerId: string }
   | { kind: 'bridge'; commandId: string }
-  /** Connected to an agent (enqueue) or a transfer target, to go on at `continueAt` when they hang up. */
-  | { kind: 'connected'; continueAt: string };
+  /**
+   * Queued or connected to an agent (enqueue), or connected to a transfer target: goes on at
+   * `continueAt` when they hang up (absent: the call ends with them), or at the node `onOverflow`
+   * names when the queue gives the call back.
+   */
+  | { kind: 'connected'; continueAt?: string; onOverflow?: { voicemail?: string; callback?: string } };
 
 /**
  * One call's executor state: plain JSON, saved after every step, so that any ivr instance holding

@@ -43,6 +43,8 @@ export function edgesOf(node: FlowNode): FlowEdge[] {
       break;
     case 'enqueue':
       add('afterAgent', node.afterAgent);
+      add('onOverflow.voicemail', node.onOverflow?.voicemail);
+      add('onOverflow.callback', node.onOverflow?.callback);
       break;
     case 'transfer':
       add('onFailure', node.onFailure);

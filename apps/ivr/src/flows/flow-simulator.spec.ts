@@ -42,9 +42,10 @@ describe('simulate: the demo flow', () => {
       [4500, 6500],
     ]);
     expect(trace.routed).toMatchObject({ queue: 'sales', mode: 'live', callId: SIMULATED_CALL_ID, callerNumber: '+15555550123', dialledNumber: '+18005550100', attributes: { entry: 'ivr-menu-1' } });
-    expect(trace.completed).toMatchObject({ outcome: 'routed', durationMs: 6500, nodesVisited: 4 });
+    // The call stays the IVR's until it ends: the agent talks (60 s by default), then hangs up.
+    expect(trace.completed).toMatchObject({ outcome: 'routed', durationMs: 66_500, nodesVisited: 4 });
     expect(trace.commands.map((c) => c.command.type)).toEqual(['answer', 'play', 'collect', 'play']);
-    expect(trace.inputs.map((i) => i.type)).toEqual(['call-started', 'playback-finished', 'digits-collected', 'playback-finished']);
+    expect(trace.inputs.map((i) => i.type)).toEqual(['call-started', 'playback-finished', 'digits-collected', 'playback-finished', 'call-ended']);
   });
 
   it('routes a caller who presses 2 to support', () => {
@@ -186,5 +187,15 @@ describe('simulate: scripted webhooks, transfers, agents', () => {
     expect(() => simulate(dipFlow, { startAt, digits: [{ digits: '12x' }] })).toThrow(/digits\.0\.digits: must be DTMF digits/);
     expect(() => simulate(dipFlow, { startAt, webhooks: [{ nodeId: 'crm', error: 'network', body: {} }] })).toThrow(/webhooks\.0\.error/);
     expect(() => simulate(flowOf([{ id: 'a', type: 'play', prompt: say('a'), next: 'a' }]), { startAt })).toThrow(InvalidFlowError);
+  });
+});
+
+describe('simulate: a queue that gives the call back', () => {
+  it('runs the demo flow as the live call would when the support queue overflows to voicemail after its maximum wait', () => {
+    const trace = simulate(demoFlow('en'), { startAt: MONDAY_10AM_NEW_YORK, digits: [{ digits: '2', delayMs: 1000 }, { digits: '#', delayMs: 20_000 }], overflow: { action: 'voicemail', afterMs: 300_000 } });
+    expect(path(trace)).toEqual(['welcome:next', 'business-hours:true', 'main-menu:option:2', 'support:routed', 'busy:hangup']);
+    expect(trace.inputs.map((i) => i.type)).toContain('overflowed');
+    expect(trace.outcome).toBe('voicemail');
+    expect(trace.completed).toMatchObject({ outcome: 'voicemail', mailbox: 'general' });
   });
 });

@@ -66,6 +66,7 @@ class Simulation {
   private state: ExecutorState;
   private steps = 0;
   private unbridgeScheduled = false;
+  private overflowed = false;
   private readonly trace: Omit<SimulationTrace, 'outcome' | 'reason' | 'locale' | 'variables' | 'completed' | 'durationMs' | 'steps'> = {
     nodes: [],
     prompts: [],
@@ -170,10 +171,20 @@ class Simulation {
         }
       }
     }
-    if (this.state.pending?.kind === 'connected') {
+    const pending = this.state.pending;
+    if (pending?.kind === 'connected') {
       if (!this.unbridgeScheduled) {
-        const at = input.at + this.script.agentTalkMs;
-        this.schedule(at, { type: 'unbridged', at });
+        const overflow = this.script.overflow;
+        if (pending.onOverflow !== undefined && overflow !== undefined && !this.overflowed) {
+          // The queue gives the call back before any agent answers (once per call).
+          const at = input.at + overflow.afterMs;
+          this.schedule(at, { type: 'overflowed', at, action: overflow.action });
+          this.overflowed = true;
+        } else {
+          // The agent talks, then hangs up: the flow goes on after them, or the call ends with them.
+          const at = input.at + this.script.agentTalkMs;
+          this.schedule(at, pending.continueAt !== undefined ? { type: 'unbridged', at } : { type: 'call-ended', at, reason: 'agent-hangup' });
+        }
         this.unbridgeScheduled = true;
       }
     } else {
@@ -283,6 +294,8 @@ function summarize(input: ExecutorInput): string {
     case 'bridged':
     case 'unbridged':
       return input.type;
+    case 'overflowed':
+      return `the queue gave the call back (${input.action})`;
     case 'command-failed':
       return `${input.commandId} ${input.reason}: ${input.detail}`;
     case 'call-ended':

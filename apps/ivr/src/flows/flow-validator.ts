@@ -70,6 +70,19 @@ export function validateFlow(flow: FlowDocument): FlowValidationResult {
   }
 
   for (const node of nodes.values()) {
+    if (node.type !== 'enqueue') continue;
+    for (const action of ['voicemail', 'callback'] as const) {
+      if (node.onOverflow?.[action] !== undefined) continue;
+      warnings.push({
+        code: 'overflow-not-handled',
+        nodeId: node.id,
+        field: `onOverflow.${action}`,
+        message: `node "${node.id}" has no onOverflow.${action}: when queue "${node.queue}" overflows to ${action === 'voicemail' ? 'voicemail' : 'a callback offer'}, the caller hears an apology and is hung up`,
+      });
+    }
+  }
+
+  for (const node of nodes.values()) {
     for (const { field, prompts } of promptFieldsOf(node)) {
       for (const locale of flow.locales) {
         if (prompts[locale] === undefined) errors.push({ code: 'missing-prompt', nodeId: node.id, field: `${field}.${locale}`, message: `node "${node.id}" ${field} has nothing to play in ${locale}` });

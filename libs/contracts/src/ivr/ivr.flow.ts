@@ -225,6 +225,12 @@ export const enqueueNodeSchema = z.object({
   prompt: localizedPromptsSchema.optional(),
   /** Where the caller goes when the agent hangs up first (e.g. a survey); absent: the call ends with the agent. */
   afterAgent: flowNodeIdSchema.optional(),
+  /**
+   * Where the caller goes when the queue gives the call back to the IVR (acd.call.overflowed.v1 with
+   * its overflow set to voicemail or a callback offer), by the queue's overflow action; an action with
+   * no node here: an apology and goodbye.
+   */
+  onOverflow: z.strictObject({ voicemail: flowNodeIdSchema.optional(), callback: flowNodeIdSchema.optional() }).optional(),
 });
 
 export const transferTargetSchema = z.discriminatedUnion('kind', [z.object({ kind: z.literal('number'), number: e164 }), z.object({ kind: z.literal('agent'), agentId: z.uuid() })]);
@@ -349,6 +355,8 @@ export const flowWarningCodeSchema = z.enum([
   'prompt-locale-mismatch',
   /** A template or condition reads a variable that no node sets. */
   'variable-never-set',
+  /** An enqueue node names no node for a queue's overflow to voicemail or a callback offer: such a caller hears an apology and is hung up. */
+  'overflow-not-handled',
 ]);
 export type FlowErrorCode = z.infer<typeof flowErrorCodeSchema>;
 export type FlowWarningCode = z.infer<typeof flowWarningCodeSchema>;

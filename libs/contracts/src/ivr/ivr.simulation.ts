@@ -53,6 +53,11 @@ export const simulationScriptSchema = z.object({
   transfers: z.array(z.enum(['answered', 'failed'])).max(50).default([]),
   /** The caller hangs up this long after the call starts. */
   callerHangupAfterMs: z.number().int().min(0).max(86_400_000).optional(),
+  /**
+   * The queue gives the call back this long after it was routed (its overflow action: voicemail or
+   * a callback offer) instead of an agent answering; only for an enqueue node with `onOverflow`.
+   */
+  overflow: z.strictObject({ action: z.enum(['voicemail', 'callback']), afterMs: z.number().int().min(0).max(86_400_000) }).optional(),
   /** How long the agent (or transferred-to party) talks before hanging up, when the flow goes on after them. */
   agentTalkMs: z.number().int().min(0).max(86_400_000).default(60_000),
   /** How long each prompt takes to play. */
