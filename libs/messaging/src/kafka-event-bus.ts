@@ -242,9 +242,8 @@ export class KafkaEventBus implements EventBus {
     await this.ensureTopics([...byTopic.keys()]);
     const producer = await this.producer();
     try {
-      for (const [topic, messages] of byTopic) {
-        for (const chunk of chunkBySize(messages)) await producer.send({ topic, messages: chunk, acks: -1 });
-      }
+      // One produce request for everything (per broker, by kafkajs), unless it is too big for one.
+      for (const batch of batchesBySize(byTopic)) await producer.sendBatch({ topicMessages: batch, acks: -1 });
     } catch (error) {
       this.resetProducer();
       throw new Error(`publishing ${envelopes.length} message(s) to Kafka failed: ${describeError(error)}`, { cause: error });
@@ -487,6 +486,27 @@ export class KafkaEventBus implements EventBus {
       throw error;
     }
   }
+}
+
+/** The messages of every topic as produce batches of at most MAX_BATCH_BYTES each (a bigger single message goes alone). */
+function batchesBySize(byTopic: ReadonlyMap<string, Message[]>): { topic: string; messages: Message[] }[][] {
+  const batches: { topic: string; messages: Message[] }[][] = [];
+  let current: { topic: string; messages: Message[] }[] = [];
+  let size = 0;
+  for (const [topic, messages] of byTopic) {
+    for (const chunk of chunkBySize(messages)) {
+      const bytes = chunk.reduce((sum, m) => sum + Buffer.byteLength(String(m.value ?? '')) + 256, 0);
+      if (current.length > 0 && size + bytes > MAX_BATCH_BYTES) {
+        batches.push(current);
+        current = [];
+        size = 0;
+      }
+      current.push({ topic, messages: chunk });
+      size += bytes;
+    }
+  }
+  if (current.length > 0) batches.push(current);
+  return batches;
 }
 
 function chunkBySize(messages: Message[]): Message[][] {
