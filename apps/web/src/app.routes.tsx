@@ -27,5 +27,5 @@ export function AppRoutes(): ReactNode {
   if (path === '/' || path === '/login' || path === '/signup') return <Redirect to={AREA_PATHS[homeArea(user.role)]} />;
   const area = areaOfPath(path);
   if (!area) return <NotFoundPage />;
-  return <ShellPage user={user} area={area} />;
+  return <ShellPage user={user} area={area} path={path} />;
 }

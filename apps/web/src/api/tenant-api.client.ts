@@ -13,7 +13,7 @@ import {
   type UserView,
 } from '@parley/contracts';
 import { z } from 'zod';
-import { ApiError, UnexpectedResponseError } from './api-error';
+import { callApi, validatedBody as validated } from './api-call';
 import { type HttpRequest, type HttpTransport } from './http-transport';
 
 const tokenPairSchema: z.ZodType<TokenPair> = z.object({
@@ -24,7 +24,7 @@ const tokenPairSchema: z.ZodType<TokenPair> = z.object({
   tokenType: z.literal('Bearer'),
 });
 
-const userViewSchema: z.ZodType<UserView> = z.object({
+export const userViewSchema: z.ZodType<UserView> = z.object({
   id: z.string(),
   email: z.string(),
   name: z.string(),
@@ -48,16 +48,7 @@ const tenantViewSchema: z.ZodType<TenantView> = z.object({
 
 const signupResponseSchema: z.ZodType<SignupResponse> = z.object({ tenant: tenantViewSchema, user: userViewSchema, tokens: tokenPairSchema });
 
-/** A request body the contract's schema refuses; the request was not sent. */
-export class InvalidRequestError extends Error {
-  override readonly name = 'InvalidRequestError';
-  constructor(
-    readonly path: string,
-    readonly issues: readonly z.core.$ZodIssue[],
-  ) {
-    super(`${path}: invalid request body (${issues.map((i) => `${i.path.join('.') || '(body)'} ${i.message}`).join('; ')})`);
-  }
-}
+export { InvalidRequestError } from './api-call';
 
 /**
  * The tenant service's HTTP API (signup, sessions, the signed-in user). Request bodies are checked
@@ -95,23 +86,9 @@ export class TenantApiClient {
     return this.send({ method: 'GET', path: '/me', accessToken }, 200, userViewSchema);
   }
 
-  private async send<T>(request: HttpRequest, expectedStatus: number, schema: z.ZodType<T>): Promise<T>;
-  private async send(request: HttpRequest, expectedStatus: number, schema: null): Promise<void>;
-  private async send<T>(request: HttpRequest, expectedStatus: number, schema: z.ZodType<T> | null): Promise<T | void> {
-    const response = await this.transport(request);
-    if (response.status >= 400) throw ApiError.fromResponse(response.status, response.body);
-    if (response.status !== expectedStatus) {
-      throw new UnexpectedResponseError(request.path, [`status ${response.status}, expected ${expectedStatus}`]);
-    }
-    if (!schema) return;
-    const parsed = schema.safeParse(response.body);
-    if (!parsed.success) throw new UnexpectedResponseError(request.path, parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'} ${i.message}`));
-    return parsed.data;
+  private send<T>(request: HttpRequest, expectedStatus: number, schema: z.ZodType<T>): Promise<T>;
+  private send(request: HttpRequest, expectedStatus: number, schema: null): Promise<void>;
+  private send<T>(request: HttpRequest, expectedStatus: number, schema: z.ZodType<T> | null): Promise<T | void> {
+    return schema ? callApi(this.transport, request, expectedStatus, schema) : callApi(this.transport, request, expectedStatus, null);
   }
-}
-
-function validated<S extends z.ZodType>(path: string, schema: S, value: unknown): z.infer<S> {
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) throw new InvalidRequestError(path, parsed.error.issues);
-  return parsed.data;
 }

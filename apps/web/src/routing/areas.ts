@@ -4,12 +4,15 @@ export type Area = 'agent' | 'supervisor' | 'admin';
 
 export const AREA_PATHS: Readonly<Record<Area, string>> = { agent: '/agent', supervisor: '/supervisor', admin: '/admin' };
 
-/** The areas each role may open; the first is where the role lands after sign-in. The API enforces the same split. */
+/**
+ * The areas each role may open; the first is where the role lands after sign-in. The API enforces
+ * the same split (acd statistics: supervisor and up; configuration: admin and owner).
+ */
 const AREAS_BY_ROLE: Readonly<Record<Role, readonly [Area, ...Area[]]>> = {
   agent: ['agent'],
   supervisor: ['supervisor'],
-  admin: ['admin'],
-  owner: ['admin'],
+  admin: ['admin', 'supervisor'],
+  owner: ['admin', 'supervisor'],
 };
 
 export function areasFor(role: Role): readonly [Area, ...Area[]] {

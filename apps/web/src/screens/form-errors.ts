@@ -98,3 +98,8 @@ export function submitErrors<F extends string>(
   if (error instanceof NetworkError) return { fields: {}, form: [t('errors.network')] };
   return { fields: {}, form: [t('errors.server', { status: '—', message: error instanceof Error ? error.message : String(error) })] };
 }
+
+/** One sentence for a failed request, in the user's language (no per-field detail). */
+export function describeError(error: unknown, t: Translate): string {
+  return submitErrors(error, [] as const, t).form.join(' ') || t('errors.server', { status: '—', message: String(error) });
+}

@@ -5,14 +5,17 @@ export interface FormFieldProps {
   name: string;
   value: string;
   onChange(value: string): void;
-  type?: 'text' | 'email' | 'password';
+  type?: 'text' | 'email' | 'password' | 'tel' | 'time' | 'date' | 'datetime-local';
+  /** The id of a <datalist> of suggestions. */
+  list?: string;
+  required?: boolean;
   autoComplete?: string;
   hint?: string;
   error?: string | undefined;
 }
 
 /** A labelled input with its hint and its error, wired for screen readers. */
-export function FormField({ label, name, value, onChange, type = 'text', autoComplete, hint, error }: FormFieldProps): ReactNode {
+export function FormField({ label, name, value, onChange, type = 'text', autoComplete, hint, error, list, required }: FormFieldProps): ReactNode {
   const id = useId();
   const described = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ');
   return (
@@ -24,6 +27,8 @@ export function FormField({ label, name, value, onChange, type = 'text', autoCom
         type={type}
         value={value}
         autoComplete={autoComplete}
+        list={list}
+        required={required}
         aria-invalid={error ? true : undefined}
         aria-describedby={described || undefined}
         onChange={(event) => onChange(event.target.value)}

@@ -1,21 +1,34 @@
 import { type Locale, type Role } from '@parley/contracts';
-import { act, cleanup, render, screen, within } from '@testing-library/react';
+import { act, cleanup, render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { TenantApiClient } from '../api/tenant-api.client';
 import { CATALOGS } from '../i18n/catalogs';
 import { MISSING_MARK } from '../i18n/i18n.provider';
 import { type MessageKey } from '../i18n/message-catalog';
-import { ParleyApp } from '../parley.app';
+import { areasFor, areaOfPath } from '../routing/areas';
 import { SessionManager, storageRefreshTokenStore } from '../session/session.manager';
+import { FakeParleyBackend } from '../testing/parley-backend.fake';
+import { PASSWORD, renderApp, signedIn, type Rendered } from '../testing/render-app';
 import { FakeTenantServer, memoryStorage } from '../testing/tenant-api.fake';
+import { SIGNED_IN_SCREENS } from './admin/admin-routes';
 
 const LOCALES: Locale[] = ['en', 'zh-CN'];
-const PASSWORD = 'correct horse battery';
-/** Product, language and plan names and the example company, which Chinese text keeps in Latin letters. */
-const LATIN_WORDS_IN_CHINESE = new Set(['Parley', 'English', 'acme', 'IVR', 'issue']);
+/**
+ * Product, language and plan names, the example company, and technical names shown in hints (an
+ * IANA zone, a URL scheme, a flow variable), which Chinese text keeps in Latin letters.
+ */
+const LATIN_WORDS_IN_CHINESE = new Set(['Parley', 'English', 'acme', 'IVR', 'issue', 'Asia', 'Shanghai', 'https', 'call', 'from']);
+const ROLES: Role[] = ['owner', 'admin', 'supervisor', 'agent'];
 
 /** A message without placeholders, as the catalog of `locale` words it. */
 const text = (locale: Locale, key: MessageKey): string => CATALOGS[locale][key];
+
+/** The page's product text: without values from the data (names, ids, numbers marked translate="no"). */
+function productText(): string {
+  const copy = document.body.cloneNode(true) as HTMLElement;
+  for (const data of copy.querySelectorAll('[translate="no"]')) data.remove();
+  return copy.textContent ?? '';
+}
 
 /** English sentences that a Chinese screen must not show (brand and language names are the same in both). */
 function englishLeftIn(body: string): string[] {
@@ -25,49 +38,21 @@ function englishLeftIn(body: string): string[] {
     .filter((en) => body.includes(en));
 }
 
-interface Rendered {
-  server: FakeTenantServer;
-  missing: string[];
-  localeChanges: Locale[];
-}
-
-function renderApp(options: { locale: Locale; path: string; server?: FakeTenantServer; storage?: ReturnType<typeof memoryStorage> }): Rendered {
-  const server = options.server ?? new FakeTenantServer();
-  const missing: string[] = [];
-  const localeChanges: Locale[] = [];
-  const api = new TenantApiClient(server.transport);
-  const manager = new SessionManager(api, { store: storageRefreshTokenStore(options.storage ?? memoryStorage()) });
-  window.history.replaceState(null, '', options.path);
-  render(
-    <ParleyApp
-      api={api}
-      manager={manager}
-      initialLocale={options.locale}
-      onLocaleChange={(l) => localeChanges.push(l)}
-      onMissingKey={(l, key) => missing.push(`${l}:${key}`)}
-    />,
-  );
-  return { server, missing, localeChanges };
-}
-
-/** A session stored as after an earlier visit by a user with this role and locale. */
-function signedIn(role: Role, locale: Locale): { server: FakeTenantServer; storage: ReturnType<typeof memoryStorage> } {
-  const server = new FakeTenantServer();
-  server.addUser('acme', `${role}@acme.test`, PASSWORD, role, locale);
-  const storage = memoryStorage();
-  storage.setItem('parley.refreshToken', server.openSession('acme', `${role}@acme.test`).refreshToken);
-  return { server, storage };
-}
-
 function expectFullyTranslated(locale: Locale, rendered: Rendered): void {
-  const body = document.body.textContent ?? '';
+  const body = productText();
   expect(rendered.missing).toEqual([]);
-  expect(body).not.toContain(MISSING_MARK);
+  expect(document.body.textContent).not.toContain(MISSING_MARK);
   if (locale === 'zh-CN') {
     expect(englishLeftIn(body)).toEqual([]);
     // Nothing hard-coded in English either: the only Latin words are names that stay as they are.
     expect([...new Set(body.match(/[A-Za-z]{3,}/g) ?? [])].filter((word) => !LATIN_WORDS_IN_CHINESE.has(word))).toEqual([]);
   }
+}
+
+/** Waits until every loading message is gone. */
+async function settled(locale: Locale): Promise<void> {
+  await waitFor(() => expect(document.body.textContent).not.toContain(text(locale, 'app.loading')));
+  await act(async () => undefined);
 }
 
 afterEach(() => cleanup());
@@ -91,15 +76,26 @@ describe.each(LOCALES)('every screen in %s', (locale) => {
   });
 
   it.each([
-    ['agent', 'area.agent'],
-    ['supervisor', 'area.supervisor'],
-    ['admin', 'area.admin'],
-    ['owner', 'area.admin'],
-  ] as const)('a signed-in %s lands on its area (%s), marked as not built yet', async (role, areaKey) => {
+    ['agent', '/agent', `${text(locale, 'area.agent')} ${text(locale, 'area.notBuilt')}`],
+    ['supervisor', '/supervisor', text(locale, 'area.supervisor')],
+    ['admin', '/admin/users', text(locale, 'admin.section.users')],
+    ['owner', '/admin/users', text(locale, 'admin.section.users')],
+  ] as const)('a signed-in %s lands on its area (%s)', async (role, path, heading) => {
     const rendered = renderApp({ locale, path: '/', ...signedIn(role, locale) });
-    const heading = await screen.findByRole('heading', { level: 1 });
-    expect(heading.textContent).toBe(`${text(locale, areaKey)} ${text(locale, 'area.notBuilt')}`);
-    expect(window.location.pathname).toBe(`/${areaKey.split('.')[1]}`);
+    expect(await screen.findByRole('heading', { level: 1, name: heading })).toBeTruthy();
+    expect(window.location.pathname).toBe(path);
+    await settled(locale);
+    expectFullyTranslated(locale, rendered);
+  });
+
+  // Every signed-in screen, from the routing table: a screen added there is checked here too.
+  it.each(SIGNED_IN_SCREENS.map((s) => [s.path, s.roles[0] as Role] as const))('%s renders for a %s with every message translated', async (pattern, role) => {
+    const session = signedIn(role, locale);
+    session.backend.seedDemo();
+    const rendered = renderApp({ locale, path: pattern.replace(':flowId', 'flow-1'), ...session });
+    expect(await screen.findByRole('heading', { level: 1 })).toBeTruthy();
+    await settled(locale);
+    expect(document.querySelector('[role="alert"].form-alert')).toBeNull();
     expectFullyTranslated(locale, rendered);
   });
 
@@ -119,7 +115,7 @@ describe.each(LOCALES)('every screen in %s', (locale) => {
       adminEmail: text(locale, 'validation.email'),
       password: CATALOGS[locale]['validation.tooShort'].replace('{min}', '10'),
     });
-    expect(rendered.server.requests).toEqual([]);
+    expect(rendered.backend.tenant.requests).toEqual([]);
     expectFullyTranslated(locale, rendered);
   });
 });
@@ -135,7 +131,8 @@ describe('login', () => {
   }
 
   it("shows the API's field errors under their fields, translated, and other paths for the whole form", async () => {
-    const server = new FakeTenantServer();
+    const backend = new FakeParleyBackend();
+    const server = backend.tenant;
     server.answerNext('POST /auth/login', 400, {
       statusCode: 400,
       error: 'BAD_REQUEST',
@@ -147,7 +144,7 @@ describe('login', () => {
         { path: '(body)', message: 'is not valid JSON' },
       ],
     });
-    renderApp({ locale: 'zh-CN', path: '/login', server });
+    renderApp({ locale: 'zh-CN', path: '/login', backend });
     await fillLogin('zh-CN');
     expect(await screen.findByText('请输入有效的电子邮箱地址')).toBeTruthy();
     const errors = Object.fromEntries([...document.querySelectorAll('[data-field-error]')].map((el) => [el.getAttribute('data-field-error'), el.textContent]));
@@ -157,20 +154,20 @@ describe('login', () => {
   });
 
   it('says the credentials are wrong on 401 and stays on the form', async () => {
-    const server = new FakeTenantServer();
-    server.addUser('acme', 'ada@acme.test', 'another password!', 'agent');
-    renderApp({ locale: 'en', path: '/login', server });
+    const backend = new FakeParleyBackend();
+    backend.tenant.addUser('acme', 'ada@acme.test', 'another password!', 'agent');
+    renderApp({ locale: 'en', path: '/login', backend });
     await fillLogin('en');
     expect(await screen.findByText(text('en', 'login.invalidCredentials'))).toBeTruthy();
     expect(window.location.pathname).toBe('/login');
   });
 
   it("signs in, switches to the user's own language and opens the area of the role", async () => {
-    const server = new FakeTenantServer();
-    server.addUser('acme', 'ada@acme.test', PASSWORD, 'supervisor', 'zh-CN');
-    const rendered = renderApp({ locale: 'en', path: '/login', server });
+    const backend = new FakeParleyBackend();
+    backend.tenant.addUser('acme', 'ada@acme.test', PASSWORD, 'supervisor', 'zh-CN');
+    const rendered = renderApp({ locale: 'en', path: '/login', backend });
     await fillLogin('en');
-    expect(await screen.findByRole('heading', { level: 1, name: `${text('zh-CN', 'area.supervisor')} ${text('zh-CN', 'area.notBuilt')}` })).toBeTruthy();
+    expect(await screen.findByRole('heading', { level: 1, name: text('zh-CN', 'area.supervisor') })).toBeTruthy();
     expect(window.location.pathname).toBe('/supervisor');
     expect(rendered.localeChanges).toEqual(['zh-CN']);
     expect(document.documentElement.lang).toBe('zh-CN');
@@ -180,14 +177,15 @@ describe('login', () => {
 describe('signup', () => {
   it('shows "already taken" from the API under the company ID, in Chinese, and sends the form language', async () => {
     const user = userEvent.setup();
-    const server = new FakeTenantServer();
+    const backend = new FakeParleyBackend();
+    const server = backend.tenant;
     server.answerNext('POST /signup', 409, {
       statusCode: 409,
       error: 'CONFLICT',
       message: 'invalid body: slug "acme" is already taken',
       fields: [{ path: 'slug', message: 'is already taken' }],
     });
-    renderApp({ locale: 'zh-CN', path: '/signup', server });
+    renderApp({ locale: 'zh-CN', path: '/signup', backend });
     await screen.findByRole('heading', { name: text('zh-CN', 'signup.title') });
     const fill: [MessageKey, string][] = [
       ['signup.companyName', 'Acme'],
@@ -211,10 +209,38 @@ describe('shell', () => {
     expect(document.querySelector('[data-area]')).toBeNull();
   });
 
+  // Every screen against every role its route does not allow: a forbidden view, and not one API call.
+  const forbidden = SIGNED_IN_SCREENS.flatMap((s) => ROLES.filter((role) => !s.roles.includes(role)).map((role) => [s.path, role] as const));
+  it.each(forbidden)('%s is forbidden to a %s', async (pattern, role) => {
+    const session = signedIn(role, 'en');
+    session.backend.seedDemo();
+    renderApp({ locale: 'en', path: pattern.replace(':flowId', 'flow-1'), ...session });
+    const area = areaOfPath(pattern);
+    expect(area).not.toBeNull();
+    expect(areasFor(role)).not.toContain(area);
+    expect((await screen.findByRole('alert')).textContent).toBe(
+      CATALOGS.en['area.forbidden'].replace('{role}', text('en', `role.${role}`)).replace('{area}', text('en', `area.${area ?? 'agent'}`)),
+    );
+    await act(async () => undefined);
+    expect(document.querySelector('[data-area]')).toBeNull();
+    expect(session.backend.requests).toEqual([]);
+  });
+
+  it('lets admins and owners open the dashboard too, from the menu of their areas', async () => {
+    const user = userEvent.setup();
+    const session = signedIn('admin', 'en');
+    session.backend.seedDemo();
+    renderApp({ locale: 'en', path: '/admin/users', ...session });
+    await user.click(await screen.findByRole('link', { name: text('en', 'area.supervisor') }));
+    expect(await screen.findByRole('heading', { level: 1, name: text('en', 'area.supervisor') })).toBeTruthy();
+    expect(window.location.pathname).toBe('/supervisor');
+  });
+
   it('signs out: tells the server and returns to the sign-in page', async () => {
     const user = userEvent.setup();
-    const { server, storage } = signedIn('admin', 'en');
-    renderApp({ locale: 'en', path: '/admin', server, storage });
+    const { backend, storage } = signedIn('admin', 'en');
+    const server = backend.tenant;
+    renderApp({ locale: 'en', path: '/admin', backend, storage });
     await user.click(await screen.findByRole('button', { name: 'Sign out' }));
     expect(await screen.findByRole('heading', { name: text('en', 'login.title') })).toBeTruthy();
     expect(server.requests.at(-1)).toMatchObject({ method: 'POST', path: '/auth/logout' });

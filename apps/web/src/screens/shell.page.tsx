@@ -5,12 +5,14 @@ import { LanguageSwitcher } from '../i18n/language-switcher.component';
 import { AREA_PATHS, areasFor, type Area } from '../routing/areas';
 import { Link } from '../routing/router';
 import { useSession } from '../session/session.provider';
+import { AdminConsolePage } from './admin/admin-console.page';
+import { SupervisorDashboardPage } from './supervisor/supervisor-dashboard.page';
 
 /**
- * The signed-in frame: who is signed in, the areas their role may open, and the open area. The
- * areas themselves are placeholders until the next sessions build them, and say so.
+ * The signed-in frame: who is signed in, the areas their role may open, and the open area. An area
+ * the role may not open shows why instead of its content.
  */
-export function ShellPage({ user, area }: { user: UserView; area: Area }): ReactNode {
+export function ShellPage({ user, area, path }: { user: UserView; area: Area; path: string }): ReactNode {
   const { t } = useI18n();
   const { logout } = useSession();
   const allowed = areasFor(user.role);
@@ -32,10 +34,22 @@ export function ShellPage({ user, area }: { user: UserView; area: Area }): React
         </button>
       </header>
       <main className="shell__main">
-        {allowed.includes(area) ? <AreaPlaceholder area={area} /> : <p role="alert">{t('area.forbidden', { role: t(`role.${user.role}`), area: t(`area.${area}`) })}</p>}
+        {allowed.includes(area) ? <AreaView area={area} path={path} /> : <p role="alert">{t('area.forbidden', { role: t(`role.${user.role}`), area: t(`area.${area}`) })}</p>}
       </main>
     </div>
   );
+}
+
+function AreaView({ area, path }: { area: Area; path: string }): ReactNode {
+  switch (area) {
+    case 'admin':
+      return <AdminConsolePage path={path} />;
+    case 'supervisor':
+      return <SupervisorDashboardPage />;
+    case 'agent':
+      // The agent desktop is being built separately (issue 5, point 7).
+      return <AreaPlaceholder area={area} />;
+  }
 }
 
 function AreaPlaceholder({ area }: { area: Area }): ReactNode {

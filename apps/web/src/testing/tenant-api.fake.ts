@@ -17,7 +17,7 @@ export class FakeTenantServer {
   private counter = 0;
 
   addUser(tenant: string, email: string, password: string, role: Role, locale: UserView['locale'] = 'en'): UserView {
-    const view: UserView = { id: `user-${this.users.size + 1}`, email, name: '李雷', role, locale, active: true, hasSeat: role === 'agent', createdAt: '2025-01-01T00:00:00.000Z' };
+    const view: UserView = { id: `00000000-0000-4000-8000-${String(this.users.size + 1).padStart(12, '0')}`, email, name: '李雷', role, locale, active: true, hasSeat: role === 'agent', createdAt: '2025-01-01T00:00:00.000Z' };
     this.users.set(`${tenant}/${email}`, { password, view, tenant });
     return view;
   }
@@ -37,6 +37,18 @@ export class FakeTenantServer {
     const user = this.users.get(`${tenant}/${email}`);
     if (!user) throw new Error(`FakeTenantServer: no user ${tenant}/${email}`);
     return this.issue(user.view.id, `session-${++this.counter}`);
+  }
+
+  /** The user an access token was issued to, while it is valid (for fakes of the other services). */
+  userOf(accessToken: string | undefined): UserView | null {
+    const entry = accessToken ? this.accessTokens.get(accessToken) : undefined;
+    if (!entry?.valid) return null;
+    return [...this.users.values()].find((u) => u.view.id === entry.userId)?.view ?? null;
+  }
+
+  /** Every user added, as the tenant service lists them. */
+  allUsers(): UserView[] {
+    return [...this.users.values()].map((u) => u.view);
   }
 
   readonly transport: HttpTransport = async (request) => {
@@ -93,7 +105,7 @@ export class FakeTenantServer {
   }
 }
 
-function error(statusCode: number, errorName: string, message: string, fields?: ApiErrorBody['fields']): HttpResponse {
+export function error(statusCode: number, errorName: string, message: string, fields?: ApiErrorBody['fields']): HttpResponse {
   return { status: statusCode, body: { statusCode, error: errorName, message, ...(fields ? { fields } : {}) } };
 }
 

@@ -1,0 +1,86 @@
+import { acdAgentStatisticsSchema, acdQueueStatisticsSchema, type AcdAgentStatistics, type AcdQueueStatistics } from '@parley/contracts';
+import { z } from 'zod';
+import { seg, type ServiceApi } from './api-call';
+import {
+  acdSettingsViewSchema,
+  agentStateViewSchema,
+  agentViewSchema,
+  queueVersionSummarySchema,
+  queueViewSchema,
+  skillViewSchema,
+  type AcdSettingsView,
+  type AgentStateView,
+  type AgentView,
+  type QueueConfigBody,
+  type QueueVersionSummary,
+  type QueueView,
+  type RequestableAgentState,
+  type SkillView,
+} from './acd-api.types';
+
+/** The acd service's API (/api/v1/acd): queues, skills, agents, live statistics, settings. */
+export class AcdApiClient {
+  constructor(private readonly api: ServiceApi) {}
+
+  listQueues(): Promise<QueueView[]> {
+    return this.api.call('GET', '/acd/queues', 200, z.array(queueViewSchema));
+  }
+
+  getQueue(queueId: string): Promise<QueueView> {
+    return this.api.call('GET', `/acd/queues/${seg(queueId)}`, 200, queueViewSchema);
+  }
+
+  createQueue(config: QueueConfigBody): Promise<QueueView> {
+    return this.api.call('POST', '/acd/queues', 201, queueViewSchema, config);
+  }
+
+  /** Saves the whole configuration as the next version; 409 when `baseVersion` is no longer the current one. */
+  updateQueue(queueId: string, config: QueueConfigBody, baseVersion?: number): Promise<QueueView> {
+    return this.api.call('PUT', `/acd/queues/${seg(queueId)}`, 200, queueViewSchema, { ...config, ...(baseVersion !== undefined ? { baseVersion } : {}) });
+  }
+
+  queueVersions(queueId: string): Promise<QueueVersionSummary[]> {
+    return this.api.call('GET', `/acd/queues/${seg(queueId)}/versions`, 200, z.array(queueVersionSummarySchema));
+  }
+
+  queueStats(queueId: string): Promise<AcdQueueStatistics> {
+    return this.api.call('GET', `/acd/queues/${seg(queueId)}/stats`, 200, acdQueueStatisticsSchema);
+  }
+
+  listSkills(): Promise<SkillView[]> {
+    return this.api.call('GET', '/acd/skills', 200, z.array(skillViewSchema));
+  }
+
+  createSkill(skillId: string, name: string): Promise<SkillView> {
+    return this.api.call('POST', '/acd/skills', 201, skillViewSchema, { skillId, name });
+  }
+
+  renameSkill(skillId: string, name: string): Promise<SkillView> {
+    return this.api.call('PUT', `/acd/skills/${seg(skillId)}`, 200, skillViewSchema, { name });
+  }
+
+  listAgents(): Promise<AgentView[]> {
+    return this.api.call('GET', '/acd/agents', 200, z.array(agentViewSchema));
+  }
+
+  agentStats(): Promise<AcdAgentStatistics[]> {
+    return this.api.call('GET', '/acd/agents/stats', 200, z.array(acdAgentStatisticsSchema));
+  }
+
+  setAgentSkills(agentId: string, skills: { skillId: string; proficiency: number }[]): Promise<AgentView> {
+    return this.api.call('PUT', `/acd/agents/${seg(agentId)}/skills`, 200, agentViewSchema, { skills });
+  }
+
+  setAgentQueues(agentId: string, queueIds: string[]): Promise<AgentView> {
+    return this.api.call('PUT', `/acd/agents/${seg(agentId)}/queues`, 200, agentViewSchema, { queueIds });
+  }
+
+  /** Asks for a state (a supervisor may set any agent's); `reason` is required for a break only. */
+  setAgentState(agentId: string, state: RequestableAgentState, reason?: string): Promise<AgentStateView> {
+    return this.api.call('PUT', `/acd/agents/${seg(agentId)}/state`, 200, agentStateViewSchema, { state, ...(reason !== undefined ? { reason } : {}) });
+  }
+
+  settings(): Promise<AcdSettingsView> {
+    return this.api.call('GET', '/acd/settings', 200, acdSettingsViewSchema);
+  }
+}

@@ -1,0 +1,167 @@
+import { type LiveFeedStatus, type LiveMessage } from './live-feed';
+import { liveSocketUrl, parseLiveFrame } from './live-wire';
+import { WebSocketLiveFeed, type SocketLike, type Timers } from './websocket-live-feed';
+
+/** An in-memory socket the test opens, feeds and closes. */
+class FakeSocket implements SocketLike {
+  private readonly listeners: Record<string, ((event: never) => void)[]> = {};
+  closedWith: number | null = null;
+  constructor(readonly url: string) {}
+  addEventListener(type: string, listener: (event: never) => void): void {
+    (this.listeners[type] ??= []).push(listener);
+  }
+  close(code?: number): void {
+    this.closedWith = code ?? 1005;
+  }
+  emit(type: 'open' | 'message' | 'close', event: unknown = {}): void {
+    for (const listener of this.listeners[type] ?? []) listener(event as never);
+  }
+}
+
+/** Timers the test fires by hand, with the delays they were set for. */
+class ManualTimers implements Timers {
+  pending: { callback: () => void; ms: number; handle: number }[] = [];
+  private next = 0;
+  setTimeout(callback: () => void, ms: number): unknown {
+    this.next += 1;
+    this.pending.push({ callback, ms, handle: this.next });
+    return this.next;
+  }
+  clearTimeout(handle: unknown): void {
+    this.pending = this.pending.filter((t) => t.handle !== handle);
+  }
+  fire(): number {
+    const timer = this.pending.shift();
+    if (!timer) throw new Error('no timer pending');
+    timer.callback();
+    return timer.ms;
+  }
+}
+
+const flush = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+const QUEUE_STATS = {
+  queueId: 'sales',
+  waiting: 3,
+  longestWaitMs: 1000,
+  agentsByState: { offline: 0, available: 1, reserved: 0, 'on-call': 0, 'after-call-work': 0, break: 0 },
+  today: { day: '2025-06-02', answered: 1, answeredWithinThreshold: 1, abandoned: 0, abandonedWithinThreshold: 0, overflowed: 0, serviceLevel: 1, averageSpeedOfAnswerMs: 5 },
+  asOf: '2025-06-02T10:00:00.000Z',
+};
+
+function setup(options: { ticket?: () => Promise<string>; isFatal?: (e: unknown) => boolean } = {}) {
+  const sockets: FakeSocket[] = [];
+  const timers = new ManualTimers();
+  const problems: string[] = [];
+  let clock = 0;
+  let tickets = 0;
+  const feed = new WebSocketLiveFeed({
+    ticket: options.ticket ?? (async () => `t${++tickets}`),
+    url: (ticket) => `ws://host/api/v1/cti/ws?ticket=${ticket}`,
+    connect: (url) => {
+      const socket = new FakeSocket(url);
+      sockets.push(socket);
+      return socket;
+    },
+    isFatal: options.isFatal,
+    onProblem: (problem) => problems.push(problem),
+    backoff: { initialMs: 1000, maxMs: 8000 },
+    stableMs: 10_000,
+    timers,
+    now: () => clock,
+    random: () => 1,
+  });
+  const messages: LiveMessage[] = [];
+  const statuses: LiveFeedStatus[] = [];
+  feed.subscribe((m) => messages.push(m));
+  feed.onStatus((s) => statuses.push(s));
+  return { feed, sockets, timers, problems, messages, statuses, advance: (ms: number) => (clock += ms) };
+}
+
+describe('WebSocketLiveFeed', () => {
+  it('connects with a fresh ticket and delivers the dashboard messages it understands', async () => {
+    const { feed, sockets, messages, statuses, problems } = setup();
+    feed.start();
+    await flush();
+    expect(sockets.map((s) => s.url)).toEqual(['ws://host/api/v1/cti/ws?ticket=t1']);
+    sockets[0]!.emit('open');
+    sockets[0]!.emit('message', { data: JSON.stringify({ type: 'queue.stats', stats: QUEUE_STATS }) });
+    sockets[0]!.emit('message', { data: JSON.stringify({ type: 'welcome', connectionId: 'c' }) });
+    sockets[0]!.emit('message', { data: JSON.stringify({ type: 'queue.stats', stats: { queueId: 'sales' } }) });
+    sockets[0]!.emit('message', { data: JSON.stringify({ type: 'agent.state', agentId: 'a1', from: 'available', to: 'on-call', reason: null, callId: 'c1', at: '2025-06-02T10:00:01.000Z' }) });
+    expect(statuses).toEqual(['connecting', 'open']);
+    expect(messages).toEqual([
+      { type: 'queue.stats', stats: QUEUE_STATS },
+      { type: 'agent.state', change: { agentId: 'a1', state: 'on-call', reason: null, callId: 'c1', since: '2025-06-02T10:00:01.000Z' } },
+    ]);
+    expect(problems).toHaveLength(1);
+    expect(problems[0]).toContain('queue.stats: stats.waiting');
+  });
+
+  it('reconnects after a drop with doubling, capped delays and a new ticket each time; a healthy connection resets the delay', async () => {
+    const { feed, sockets, timers, statuses, advance } = setup();
+    feed.start();
+    await flush();
+    const delays: number[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      sockets.at(-1)!.emit('close', { code: 1006, reason: '' });
+      delays.push(timers.fire());
+      await flush();
+    }
+    expect(delays).toEqual([1000, 2000, 4000, 8000, 8000]);
+    expect(sockets.map((s) => s.url.split('=')[1])).toEqual(['t1', 't2', 't3', 't4', 't5', 't6']);
+    expect(statuses.at(-1)).toBe('reconnecting');
+    sockets.at(-1)!.emit('open');
+    advance(10_000);
+    sockets.at(-1)!.emit('close', { code: 1001, reason: 'going away' });
+    expect(timers.fire()).toBe(1000);
+  });
+
+  it('retries a failed ticket request, but stops when the session has ended', async () => {
+    let calls = 0;
+    const fatal = new Error('session ended');
+    const { feed, timers, sockets, statuses } = setup({
+      ticket: async () => {
+        calls += 1;
+        throw calls === 1 ? new Error('503') : fatal;
+      },
+      isFatal: (e) => e === fatal,
+    });
+    feed.start();
+    await flush();
+    expect(timers.pending).toHaveLength(1);
+    timers.fire();
+    await flush();
+    expect(calls).toBe(2);
+    expect(timers.pending).toHaveLength(0);
+    expect(sockets).toHaveLength(0);
+    expect(statuses.at(-1)).toBe('closed');
+  });
+
+  it('stop() closes the socket, ignores what it still sends and never reconnects', async () => {
+    const { feed, sockets, timers, messages } = setup();
+    feed.start();
+    await flush();
+    sockets[0]!.emit('open');
+    feed.stop();
+    expect(sockets[0]!.closedWith).toBe(1000);
+    sockets[0]!.emit('message', { data: JSON.stringify({ type: 'queue.stats', stats: QUEUE_STATS }) });
+    sockets[0]!.emit('close', { code: 1000, reason: '' });
+    expect(messages).toEqual([]);
+    expect(timers.pending).toEqual([]);
+    expect(feed.status).toBe('closed');
+  });
+});
+
+describe('live wire format', () => {
+  it('refuses frames that are not JSON objects with a type, and ignores types the dashboard does not use', () => {
+    expect(parseLiveFrame('not json')).toEqual({ kind: 'invalid', reason: 'not JSON' });
+    expect(parseLiveFrame('{}')).toEqual({ kind: 'invalid', reason: 'no "type"' });
+    expect(parseLiveFrame(new ArrayBuffer(2))).toEqual({ kind: 'invalid', reason: 'not a text frame' });
+    expect(parseLiveFrame('{"type":"offer"}')).toEqual({ kind: 'ignored', type: 'offer' });
+  });
+
+  it('builds the socket URL on the page host with the ticket escaped', () => {
+    expect(liveSocketUrl({ protocol: 'https:', host: 'cc.example.com' }, 'a+b/c')).toBe('wss://cc.example.com/api/v1/cti/ws?ticket=a%2Bb%2Fc');
+    expect(liveSocketUrl({ protocol: 'http:', host: 'localhost:8080' }, 't')).toBe('ws://localhost:8080/api/v1/cti/ws?ticket=t');
+  });
+});

@@ -1,0 +1,355 @@
+import { type AcdAgentStatistics, type AcdQueueStatistics, type FlowDocumentInput, type PhoneNumberView, type Role, type SimulationTrace, type UserView } from '@parley/contracts';
+import { type AgentView, type QueueConfigBody, type QueueView, type SkillView } from '../api/acd-api.types';
+import { type DispositionCode } from '../api/cti-api.client';
+import { type HttpRequest, type HttpResponse, type HttpTransport } from '../api/http-transport';
+import { type BindingView, type FlowValidationView, type FlowVersionSummaryView } from '../api/ivr-api.types';
+import { error, FakeTenantServer } from './tenant-api.fake';
+
+/**
+ * Test-only: the tenant, acd, ivr and cti APIs in memory, behind the tenant fake's sessions. Each
+ * route checks the access token and the roles its controller allows (403 otherwise), keeps what is
+ * created or changed, and answers in the services' shapes. A test can force the next answer of a
+ * route (`answerNext('PUT /ivr/flows/:id/draft', ...)`, with the path as sent) and set what the
+ * validator and the simulator answer.
+ */
+export class FakeParleyBackend {
+  readonly tenant = new FakeTenantServer();
+  /** Requests to the non-session routes, in order. */
+  readonly requests: HttpRequest[] = [];
+  readonly monitorCalls: { callId: string; mode: string }[] = [];
+
+  seatLimit = 5;
+  phoneNumbers: PhoneNumberView[] = [];
+  bindings = new Map<string, BindingView>();
+  flows = new Map<string, { name: string; draftRevision: number; draft: FlowDocumentInput; versions: FlowVersionSummaryView[] }>();
+  /** What POST /ivr/flows/:id/validate (and the draft's validation) answers; valid when absent. */
+  validations = new Map<string, FlowValidationView>();
+  /** What POST /ivr/flows/:id/simulate answers. */
+  trace: SimulationTrace | null = null;
+  queues: QueueView[] = [];
+  queueStats = new Map<string, AcdQueueStatistics>();
+  skills: SkillView[] = [];
+  agents: AgentView[] = [];
+  agentStats: AcdAgentStatistics[] = [];
+  dispositions: DispositionCode[] = [];
+
+  private readonly forced = new Map<string, HttpResponse[]>();
+  private counter = 0;
+
+  answerNext(route: string, status: number, body: unknown): void {
+    this.forced.set(route, [...(this.forced.get(route) ?? []), { status, body }]);
+  }
+
+  readonly transport: HttpTransport = async (request) => {
+    const route = ROUTES.find((r) => r.method === request.method && r.pattern.test(request.path));
+    if (!route) return this.tenant.transport(request);
+    this.requests.push(request);
+    const user = this.tenant.userOf(request.accessToken);
+    if (!user) return error(401, 'UNAUTHORIZED', 'missing or invalid access token');
+    if (!route.roles.includes(user.role)) return error(403, 'FORBIDDEN', `the role ${user.role} may not do this`);
+    const forced = this.forced.get(`${request.method} ${request.path}`)?.shift();
+    if (forced) return forced;
+    const params = (route.pattern.exec(request.path) ?? []).slice(1).map(decodeURIComponent);
+    return route.handle(this, params, request.body);
+  };
+
+  // ——— helpers for the routes (public so the route table can reach them) ———
+
+  now(): string {
+    return '2025-06-02T10:00:00.000Z';
+  }
+
+  nextId(prefix: string): string {
+    this.counter += 1;
+    return `${prefix}-${this.counter}`;
+  }
+
+  users(): UserView[] {
+    return this.tenant.allUsers();
+  }
+
+  seats(): HttpResponse {
+    const holders = this.users().filter((u) => u.hasSeat);
+    return ok({ seatLimit: this.seatLimit, seatsInUse: holders.length, holders: holders.map((u) => ({ userId: u.id, assignedAt: this.now() })) });
+  }
+
+  validation(flowId: string): FlowValidationView {
+    return this.validations.get(flowId) ?? { valid: true, errors: [], warnings: [], byNode: {} };
+  }
+
+  flowView(flowId: string): HttpResponse {
+    const flow = this.flows.get(flowId);
+    if (!flow) return error(404, 'NOT_FOUND', `flow ${flowId} not found`);
+    return ok({ ...this.flowSummary(flowId), draft: flow.draft, validation: this.validation(flowId) });
+  }
+
+  flowSummary(flowId: string): object {
+    const flow = this.flows.get(flowId);
+    if (!flow) throw new Error(`FakeParleyBackend: no flow ${flowId}`);
+    return { id: flowId, name: flow.name, draftRevision: flow.draftRevision, latestVersion: flow.versions.at(-1)?.version ?? null, createdAt: this.now(), updatedAt: this.now() };
+  }
+
+  /** A tenant with one of everything, named in Chinese (so the screens' Chinese check sees only Chinese). */
+  seedDemo(): void {
+    const agent = this.tenant.addUser('acme', 'lilei@acme.test', 'correct horse battery', 'agent', 'zh-CN');
+    this.skills = [{ skillId: 'billing', name: '账单', createdAt: this.now(), updatedAt: this.now() }];
+    const config: QueueConfigBody = {
+      queueId: 'sales',
+      name: '销售热线',
+      requiredSkills: [{ skillId: 'billing', minProficiency: 2 }],
+      priority: 0,
+      strategy: 'longest-idle',
+      ringAllLimit: 10,
+      serviceLevel: { percent: 80, thresholdSeconds: 20 },
+      maxWaitSeconds: 300,
+      overflow: { kind: 'voicemail' },
+      overflowSteps: [{ afterSeconds: 60, lowerMinProficiencyTo: 1, dropSkills: [] }],
+      afterCallWorkSeconds: 30,
+      offerTimeoutSeconds: 20,
+      maxMissedOffers: 3,
+      stickyAgentSeconds: 0,
+      vip: { attribute: 'tier', values: ['gold'], priorityBoost: 10, preferHigherProficiency: true },
+    };
+    this.queues = [{ queueId: 'sales', version: 1, config: { ...config, version: 1 }, createdAt: this.now(), updatedAt: this.now(), updatedBy: null }];
+    this.queueStats.set('sales', queueStats('sales', { waiting: 2, serviceLevel: 0.5, asOf: '2025-06-02T10:00:00.000Z' }));
+    this.agents = [
+      {
+        agentId: agent.id,
+        version: 1,
+        hasSeat: true,
+        skills: [{ skillId: 'billing', proficiency: 3 }],
+        queueIds: ['sales'],
+        live: { agentId: agent.id, state: 'on-call', reason: null, since: '2025-06-02T09:58:00.000Z', callId: '6f1c2b9e-1d2a-4c3b-9e8f-0a1b2c3d4e5f', missedOffers: 0 },
+        updatedAt: this.now(),
+      },
+    ];
+    this.agentStats = [agentStats(agent.id, 'on-call', 120_000, '2025-06-02T10:00:00.000Z')];
+    this.flows.set('flow-1', { name: '主菜单', draftRevision: 3, draft: demoFlowDocument(), versions: [{ flowId: 'flow-1', version: 1, name: '主菜单', draftRevision: 2, publishedAt: this.now(), publishedBy: null }] });
+    this.phoneNumbers = [{ id: 'number-1', e164: '+18005550100', label: '总机', assignedAt: this.now() }];
+    this.bindings.set('number-1', { numberId: 'number-1', flowId: 'flow-1', flowName: '主菜单', version: 'latest', resolvedVersion: 1, updatedAt: this.now() });
+    this.dispositions = [{ code: 'sale', label: '成交', active: true }];
+  }
+}
+
+function ok(body: unknown, status = 200): HttpResponse {
+  return { status, body };
+}
+
+type Handle = (backend: FakeParleyBackend, params: string[], body: unknown) => HttpResponse;
+interface Route {
+  method: HttpRequest['method'];
+  pattern: RegExp;
+  roles: readonly Role[];
+  handle: Handle;
+}
+
+const ADMINS: readonly Role[] = ['owner', 'admin'];
+const SUPERVISORS: readonly Role[] = ['owner', 'admin', 'supervisor'];
+const route = (method: Route['method'], path: string, roles: readonly Role[], handle: Handle): Route => ({
+  method,
+  pattern: new RegExp(`^${path.replace(/:[a-zA-Z]+/g, '([^/]+)')}$`),
+  roles,
+  handle,
+});
+const asRecord = (body: unknown): Record<string, unknown> => (typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {});
+
+const ROUTES: readonly Route[] = [
+  route('GET', '/users', ADMINS, (b) => ok(b.users())),
+  route('POST', '/users', ADMINS, (b, _p, body) => {
+    const { email, name, role, password, locale } = asRecord(body) as { email: string; name: string; role: Role; password: string; locale?: UserView['locale'] };
+    if (b.users().some((u) => u.email === email)) return error(409, 'CONFLICT', 'email in use', [{ path: 'email', message: 'is already in use' }]);
+    const user = b.tenant.addUser('acme', email, password, role, locale);
+    Object.assign(user, { name, hasSeat: false });
+    return ok(user, 201);
+  }),
+  route('PATCH', '/users/:id', ADMINS, (b, [id], body) => {
+    const user = b.users().find((u) => u.id === id);
+    if (!user) return error(404, 'NOT_FOUND', 'user not found');
+    Object.assign(user, asRecord(body));
+    return ok(user);
+  }),
+  route('POST', '/users/:id/deactivate', ADMINS, (b, [id]) => {
+    const user = b.users().find((u) => u.id === id);
+    if (!user) return error(404, 'NOT_FOUND', 'user not found');
+    Object.assign(user, { active: false, hasSeat: false });
+    return ok(user);
+  }),
+  route('GET', '/seats', ADMINS, (b) => b.seats()),
+  route('PUT', '/users/:id/seat', ADMINS, (b, [id]) => {
+    const user = b.users().find((u) => u.id === id);
+    if (!user) return error(404, 'NOT_FOUND', 'user not found');
+    if (b.users().filter((u) => u.hasSeat).length >= b.seatLimit) return error(409, 'CONFLICT', `all ${b.seatLimit} seats are in use`);
+    user.hasSeat = true;
+    return b.seats();
+  }),
+  route('DELETE', '/users/:id/seat', ADMINS, (b, [id]) => {
+    const user = b.users().find((u) => u.id === id);
+    if (user) user.hasSeat = false;
+    return b.seats();
+  }),
+  route('GET', '/phone-numbers', SUPERVISORS, (b) => ok(b.phoneNumbers)),
+  route('POST', '/phone-numbers', ADMINS, (b, _p, body) => {
+    const { e164, label } = asRecord(body) as { e164: string; label?: string };
+    const number = { id: b.nextId('number'), e164, label: label ?? null, assignedAt: b.now() };
+    b.phoneNumbers.push(number);
+    return ok(number, 201);
+  }),
+  route('DELETE', '/phone-numbers/:id', ADMINS, (b, [id]) => {
+    b.phoneNumbers = b.phoneNumbers.filter((n) => n.id !== id);
+    b.bindings.delete(id ?? '');
+    return ok(null, 204);
+  }),
+  route('GET', '/ivr/numbers', SUPERVISORS, (b) => ok(b.phoneNumbers.map((n) => ({ numberId: n.id, e164: n.e164, assignedAt: n.assignedAt, binding: b.bindings.get(n.id) ?? null })))),
+  route('PUT', '/ivr/numbers/:id/binding', ADMINS, (b, [id], body) => {
+    const { flowId, version } = asRecord(body) as { flowId: string; version: number | 'latest' };
+    const flow = b.flows.get(flowId);
+    if (!flow || flow.versions.length === 0) return error(409, 'CONFLICT', `flow ${flowId} has no published version`, [{ path: 'flowId', message: 'has no published version' }]);
+    const binding: BindingView = { numberId: id ?? '', flowId, flowName: flow.name, version, resolvedVersion: version === 'latest' ? (flow.versions.at(-1)?.version ?? 1) : version, updatedAt: b.now() };
+    b.bindings.set(id ?? '', binding);
+    return ok(binding);
+  }),
+  route('DELETE', '/ivr/numbers/:id/binding', ADMINS, (b, [id]) => {
+    b.bindings.delete(id ?? '');
+    return ok(null, 204);
+  }),
+  route('GET', '/ivr/flows', SUPERVISORS, (b) => ok([...b.flows.keys()].map((id) => b.flowSummary(id)))),
+  route('POST', '/ivr/flows', ADMINS, (b, _p, body) => {
+    const document = asRecord(body).document as FlowDocumentInput;
+    const id = b.nextId('flow');
+    b.flows.set(id, { name: document.name, draftRevision: 1, draft: document, versions: [] });
+    return { ...b.flowView(id), status: 201 };
+  }),
+  route('GET', '/ivr/flows/:id', SUPERVISORS, (b, [id]) => b.flowView(id ?? '')),
+  route('PUT', '/ivr/flows/:id/draft', ADMINS, (b, [id], body) => {
+    const flow = b.flows.get(id ?? '');
+    if (!flow) return error(404, 'NOT_FOUND', 'flow not found');
+    const { document, baseRevision } = asRecord(body) as { document: FlowDocumentInput; baseRevision?: number };
+    if (baseRevision !== undefined && baseRevision !== flow.draftRevision) return error(409, 'CONFLICT', `the draft is at revision ${flow.draftRevision}, not ${baseRevision}`);
+    Object.assign(flow, { draft: document, name: document.name, draftRevision: flow.draftRevision + 1 });
+    return b.flowView(id ?? '');
+  }),
+  route('POST', '/ivr/flows/:id/validate', SUPERVISORS, (b, [id]) => (b.flows.has(id ?? '') ? ok(b.validation(id ?? '')) : error(404, 'NOT_FOUND', 'flow not found'))),
+  route('POST', '/ivr/flows/:id/publish', ADMINS, (b, [id]) => {
+    const flow = b.flows.get(id ?? '');
+    if (!flow) return error(404, 'NOT_FOUND', 'flow not found');
+    const validation = b.validation(id ?? '');
+    if (!validation.valid) {
+      const fields = validation.errors.map((e) => ({ path: e.nodeId !== undefined ? `nodes[${e.nodeId}].${e.field}` : e.field, message: e.message }));
+      return error(422, 'UNPROCESSABLE_ENTITY', `flow ${id} cannot be published`, fields);
+    }
+    const version: FlowVersionSummaryView = { flowId: id ?? '', version: flow.versions.length + 1, name: flow.name, draftRevision: flow.draftRevision, publishedAt: b.now(), publishedBy: null };
+    flow.versions.push(version);
+    return ok({ ...version, document: flow.draft, warnings: validation.warnings }, 201);
+  }),
+  route('GET', '/ivr/flows/:id/versions', SUPERVISORS, (b, [id]) => ok(b.flows.get(id ?? '')?.versions ?? [])),
+  route('POST', '/ivr/flows/:id/simulate', SUPERVISORS, (b) => (b.trace ? ok(b.trace) : error(500, 'INTERNAL', 'the test set no trace'))),
+  route('GET', '/acd/queues', SUPERVISORS, (b) => ok(b.queues)),
+  route('POST', '/acd/queues', ADMINS, (b, _p, body) => {
+    const config = asRecord(body) as QueueConfigBody;
+    if (!config.name) return error(400, 'BAD_REQUEST', 'invalid body: name must not be empty', [{ path: 'name', message: 'must not be empty' }]);
+    const queue: QueueView = { queueId: config.queueId, version: 1, config: { ...config, version: 1 }, createdAt: b.now(), updatedAt: b.now(), updatedBy: null };
+    b.queues.push(queue);
+    return ok(queue, 201);
+  }),
+  route('PUT', '/acd/queues/:id', ADMINS, (b, [id], body) => {
+    const index = b.queues.findIndex((q) => q.queueId === id);
+    const current = b.queues[index];
+    if (!current) return error(404, 'NOT_FOUND', 'queue not found');
+    const { baseVersion, ...config } = asRecord(body) as QueueConfigBody & { baseVersion?: number };
+    if (baseVersion !== undefined && baseVersion !== current.version) return error(409, 'CONFLICT', `the queue is at version ${current.version}`);
+    const queue = { ...current, version: current.version + 1, config: { ...config, queueId: current.queueId, version: current.version + 1 } };
+    b.queues[index] = queue;
+    return ok(queue);
+  }),
+  route('GET', '/acd/queues/:id/stats', SUPERVISORS, (b, [id]) => ok(b.queueStats.get(id ?? '') ?? queueStats(id ?? '', {}))),
+  route('GET', '/acd/skills', SUPERVISORS, (b) => ok(b.skills)),
+  route('POST', '/acd/skills', ADMINS, (b, _p, body) => {
+    const { skillId, name } = asRecord(body) as { skillId: string; name: string };
+    if (b.skills.some((s) => s.skillId === skillId)) return error(409, 'CONFLICT', 'skill exists', [{ path: 'skillId', message: 'is already taken' }]);
+    const skill = { skillId, name, createdAt: b.now(), updatedAt: b.now() };
+    b.skills.push(skill);
+    return ok(skill, 201);
+  }),
+  route('PUT', '/acd/skills/:id', ADMINS, (b, [id], body) => {
+    const skill = b.skills.find((s) => s.skillId === id);
+    if (!skill) return error(404, 'NOT_FOUND', 'skill not found');
+    skill.name = String(asRecord(body).name);
+    return ok(skill);
+  }),
+  route('GET', '/acd/agents', SUPERVISORS, (b) => ok(b.agents)),
+  route('GET', '/acd/agents/stats', SUPERVISORS, (b) => ok(b.agentStats)),
+  route('PUT', '/acd/agents/:id/skills', ADMINS, (b, [id], body) => {
+    const agent = b.agents.find((a) => a.agentId === id);
+    if (!agent) return error(404, 'NOT_FOUND', 'agent not found');
+    Object.assign(agent, { skills: asRecord(body).skills, version: agent.version + 1 });
+    return ok(agent);
+  }),
+  route('PUT', '/acd/agents/:id/queues', ADMINS, (b, [id], body) => {
+    const agent = b.agents.find((a) => a.agentId === id);
+    if (!agent) return error(404, 'NOT_FOUND', 'agent not found');
+    Object.assign(agent, { queueIds: asRecord(body).queueIds, version: agent.version + 1 });
+    return ok(agent);
+  }),
+  route('GET', '/cti/dispositions', ['owner', 'admin', 'supervisor', 'agent'], (b) => ok(b.dispositions)),
+  route('POST', '/cti/dispositions', ADMINS, (b, _p, body) => {
+    const code = asRecord(body) as DispositionCode;
+    b.dispositions.push(code);
+    return ok(code, 201);
+  }),
+  route('PUT', '/cti/dispositions/:code', ADMINS, (b, [code], body) => {
+    const found = b.dispositions.find((d) => d.code === code);
+    if (!found) return error(404, 'NOT_FOUND', 'code not found');
+    Object.assign(found, asRecord(body));
+    return ok(found);
+  }),
+  route('POST', '/cti/ws-tickets', SUPERVISORS, () => ok({ ticket: 'ticket-1', expiresAt: '2025-06-02T10:00:30.000Z', path: '/api/v1/cti/ws', mode: 'supervisor' }, 201)),
+  route('POST', '/cti/calls/:id/monitor', SUPERVISORS, (b, [callId], body) => {
+    b.monitorCalls.push({ callId: callId ?? '', mode: String(asRecord(body).mode) });
+    return ok({ callId, commandId: b.nextId('command'), command: 'monitor' }, 202);
+  }),
+];
+
+/** A queue's statistics with the given figures (everything else zero). */
+export function queueStats(queueId: string, figures: { waiting?: number; serviceLevel?: number | null; answered?: number; abandoned?: number; asOf?: string; longestWaitMs?: number }): AcdQueueStatistics {
+  return {
+    queueId,
+    waiting: figures.waiting ?? 0,
+    longestWaitMs: figures.longestWaitMs ?? (figures.waiting ? 42_000 : 0),
+    agentsByState: { offline: 0, available: 1, reserved: 0, 'on-call': 1, 'after-call-work': 0, break: 0 },
+    today: {
+      day: '2025-06-02',
+      answered: figures.answered ?? 10,
+      answeredWithinThreshold: 5,
+      abandoned: figures.abandoned ?? 1,
+      abandonedWithinThreshold: 0,
+      overflowed: 0,
+      serviceLevel: figures.serviceLevel === undefined ? 0.9 : figures.serviceLevel,
+      averageSpeedOfAnswerMs: 15_000,
+    },
+    asOf: figures.asOf ?? '2025-06-02T10:00:00.000Z',
+  };
+}
+
+export function agentStats(agentId: string, state: AcdAgentStatistics['state'], inStateMs: number, asOf: string): AcdAgentStatistics {
+  return { agentId, state, reason: null, inStateMs, today: { day: '2025-06-02', callsHandled: 4, talkMs: 600_000, wrapUpMs: 60_000, handleMs: 660_000, averageHandleMs: 165_000 }, asOf };
+}
+
+/** A flow with a node of most types, in Chinese: welcome → hours → menu → queue, closed → voicemail. */
+export function demoFlowDocument(): FlowDocumentInput {
+  const say = (text: string) => ({ 'zh-CN': [{ kind: 'text' as const, text, locale: 'zh-CN' as const }] });
+  return {
+    schemaVersion: 1,
+    name: '主菜单',
+    locales: ['zh-CN'],
+    defaultLocale: 'zh-CN',
+    startNodeId: 'welcome',
+    nodes: [
+      { id: 'welcome', type: 'play', label: '欢迎', prompt: say('欢迎致电。'), next: 'hours' },
+      { id: 'hours', type: 'condition', label: '营业中？', test: { kind: 'business-hours', timeZone: 'Asia/Shanghai', weekly: [{ day: 'mon', open: '09:00', close: '18:00' }], holidays: [{ date: '2025-10-01', name: '国庆节' }] }, whenTrue: 'main-menu', whenFalse: 'closed' },
+      { id: 'main-menu', type: 'menu', label: '销售或支持', prompt: say('销售请按 1。'), options: { '1': 'sales' }, onInvalid: 'goodbye' },
+      { id: 'sales', type: 'enqueue', label: '销售队列', queue: 'sales', skills: [{ skill: 'billing', minProficiency: 2 }], attributes: { entry: '菜单' } },
+      { id: 'closed', type: 'voicemail', label: '留言', prompt: say('请留言。'), mailbox: 'general' },
+      { id: 'goodbye', type: 'hangup', label: '再见', prompt: say('再见。') },
+    ],
+  };
+}
