@@ -204,6 +204,8 @@ async function main(): Promise<void> {
     const routedAt = new Map<string, number>();
     const offeredAfter = new Map<string, number>();
     const timers = new Set<NodeJS.Timeout>();
+    const answers = new Set<Promise<void>>();
+    const answerFailures: string[] = [];
     const talk = new SeededRandom(seed + 1);
     const voice = await bus.subscribe({
       group: `bench-acd-voice-${randomUUID().slice(0, 8)}`,
@@ -214,7 +216,11 @@ async function main(): Promise<void> {
         if (envelope.tenantId !== tenantId || command.type !== 'bridge-agent') return;
         const sent = routedAt.get(callId);
         if (sent !== undefined && !offeredAfter.has(callId)) offeredAfter.set(callId, Date.now() - sent);
-        await bus.publish([createEnvelope(voiceCallBridgedV1, tenantId, { callId, target: { kind: 'agent', agentId: command.agentId }, bridgedAt: new Date().toISOString() })]);
+        // Not awaited: the next command is not held up by this answer's produce round trip (voice
+        // answers calls in parallel too); a failed publish fails the run at the end.
+        const answering = bus.publish([createEnvelope(voiceCallBridgedV1, tenantId, { callId, target: { kind: 'agent', agentId: command.agentId }, bridgedAt: new Date().toISOString() })]);
+        answers.add(answering);
+        void answering.then(() => answers.delete(answering), (error: unknown) => answerFailures.push(String(error)));
         const timer = setTimeout(
           () => {
             timers.delete(timer);
@@ -267,6 +273,8 @@ async function main(): Promise<void> {
     const cpu = cpuSeconds(child.pid as number) - cpuBefore;
     const wallSeconds = (performance.now() - started) / 1000;
     await voice.close();
+    await Promise.allSettled([...answers]);
+    if (answerFailures.length > 0) throw new Error(`the voice double could not answer ${answerFailures.length} bridge(s): ${answerFailures[0]}`);
     for (const timer of timers) clearTimeout(timer);
     const metrics = await fetch(`http://127.0.0.1:${port}/metrics`).then((r) => r.text());
 
