@@ -77,9 +77,9 @@ describe('voice emergency settings (real PostgreSQL, Redis, Kafka)', () => {
     expect(put.body).toMatchObject(expected);
     expect(Date.parse((put.body as VoiceSettingsView).updatedAt!)).toBeGreaterThan(Date.now() - 60_000);
 
-    // Any user of the tenant may read them.
+    // Owners, admins and supervisors read them; the backup number is not an agent's business.
     expect((await t.http.get(PATH).set(co.auth).expect(200)).body).toEqual(put.body);
-    expect((await t.http.get(PATH).set(agent).expect(200)).body).toEqual(put.body);
+    await t.http.get(PATH).set(agent).expect(403);
 
     const [row] = await outboxOf(co.tenant.id);
     expect(row!.envelope).toMatchObject({ type: voiceSettingsUpdatedV1.name, tenantId: co.tenant.id, key: co.tenant.id, payload: { tenantId: co.tenant.id, revision: 1, ...expected } });

@@ -12,6 +12,7 @@ export class VoiceSettingsController {
   constructor(private readonly settings: VoiceSettingsService) {}
 
   @Get()
+  @Roles('owner', 'admin', 'supervisor')
   @ApiOperation({ summary: "The tenant's voice emergency settings: backup number and fallback prompt" })
   get(@CurrentTenant() tenantId: string): Promise<VoiceSettingsView> {
     return this.settings.get(tenantId);
