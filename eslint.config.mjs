@@ -29,7 +29,7 @@ export default tseslint.config(
             { sourceTag: 'type:protocol', onlyDependOnLibsWithTags: ['type:protocol', 'type:contracts', 'type:platform', 'type:testing'] },
             { sourceTag: 'type:testing', onlyDependOnLibsWithTags: ['type:contracts', 'type:platform', 'type:testing'] },
             // The all-in-one runner composes every service in one process: the one place apps are imported.
-            { sourceTag: 'type:runner', onlyDependOnLibsWithTags: ['type:app', 'type:contracts', 'type:platform', 'type:protocol'] },
+            { sourceTag: 'type:runner', onlyDependOnLibsWithTags: ['type:app', 'type:contracts', 'type:platform', 'type:protocol', 'type:testing'] },
             { sourceTag: 'type:web', onlyDependOnLibsWithTags: ['type:contracts', 'type:web'] },
           ],
         },

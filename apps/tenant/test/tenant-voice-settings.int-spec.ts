@@ -92,7 +92,7 @@ describe('voice emergency settings (real PostgreSQL, Redis, Kafka)', () => {
     // Clearing the number: a second revision, published after the first.
     const cleared = await t.http.put(PATH).set(co.auth).send({ backupNumber: null, fallbackPrompt: { text: '我们暂时无法接听您的电话。', locale: 'zh-CN' } });
     expect(cleared.status).toBe(200);
-    expect((await t.http.get(PATH).set(agent)).body).toMatchObject({ backupNumber: null, fallbackPrompt: { text: '我们暂时无法接听您的电话。', locale: 'zh-CN' } });
+    expect((await t.http.get(PATH).set(co.auth)).body).toMatchObject({ backupNumber: null, fallbackPrompt: { text: '我们暂时无法接听您的电话。', locale: 'zh-CN' } });
     const second = await waitFor('the second event on Kafka', () => published.find((e) => e.tenantId === co.tenant.id && (e.payload as VoiceSettingsEvent).revision === 2), 60_000);
     expect(second.payload).toMatchObject({ revision: 2, backupNumber: null, fallbackPrompt: { text: '我们暂时无法接听您的电话。', locale: 'zh-CN' } });
     expect(published.filter((e) => e.tenantId === co.tenant.id).map((e) => (e.payload as VoiceSettingsEvent).revision)).toEqual([1, 2]);
