@@ -262,4 +262,33 @@ describe('voice: a sipp caller bridged to a jssip agent in Chromium (WebSocket S
     expect(result.code).toBe(0);
     expect(ofType('voice.command.failed.v1', callId).map((e) => e.payload)).toEqual([]);
   }, 120_000);
+  it('rings two agents side by side (ring-all): the one who answers takes the call, the other stops ringing without a missed offer', async () => {
+    const colleague = await softphoneFor(secondAgentId);
+    events.length = 0;
+    script = () => [
+      { type: 'answer' },
+      { type: 'bridge-agent', agentId, ringTimeoutMs: 20_000, afterHangup: 'end' },
+      { type: 'bridge-agent', agentId: secondAgentId, ringTimeoutMs: 20_000, afterHangup: 'end' },
+    ];
+    const sipp = callFromCarrier();
+    const started = await waitFor('the call to start', () => ofType('voice.call.started.v1')[0]);
+    const callId = (started.payload as { callId: string }).callId;
+    // Both phones ring with the call's id; the colleague answers.
+    expect((await ringing(agent, 2)).callId).toBe(callId);
+    expect((await ringing(colleague, 0)).callId).toBe(callId);
+    await colleague.answer(0);
+    const bridged = await waitFor('bridged', () => ofType('voice.call.bridged.v1', callId)[0]);
+    expect(bridged.payload).toMatchObject({ target: { kind: 'agent', agentId: secondAgentId } });
+    // The first agent's phone was cancelled; its command failed without a SIP status (not a missed offer).
+    await waitFor('the first phone stopped ringing', async () => ((await agent.incoming())[2]?.events.some((e) => e.startsWith('failed')) ? true : undefined));
+    const failed = await waitFor('the first command failed', () => ofType('voice.command.failed.v1', callId)[0]);
+    expect(failed.payload).toMatchObject({ commandType: 'bridge-agent', reason: 'invalid-state' });
+    expect((failed.payload as { sipStatus?: number }).sipStatus).toBeUndefined();
+    await delay(1500);
+    expect((await colleague.stats(0)).inbound[0]!.totalAudioEnergy).toBeGreaterThan(0);
+    await colleague.hangup(0);
+    await waitFor('ended', () => ofType('voice.call.ended.v1', callId)[0]);
+    expect((await sipp).code).toBe(0);
+    expect(ofType('voice.call.bridged.v1', callId)).toHaveLength(1);
+  }, 120_000);
 });

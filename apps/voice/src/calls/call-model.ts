@@ -67,6 +67,13 @@ export interface Call {
   peer?: Peer;
   /** A bridge (agent or number) is being placed. */
   dialing: boolean;
+  /**
+   * The agents being rung for this call. Several at once is a ring-all offer (one bridge-agent
+   * command each): the first to answer takes the call and the others are cancelled.
+   */
+  ringingAgents: Set<string>;
+  /** The agent whose answer is being connected (claimed synchronously, so two answers never both connect). */
+  answeredBy?: string;
   monitors: Map<string, Monitor>;
   /** The call's command queue (each command runs after the previous one finished; failures are reported, never thrown). */
   commands: Promise<void>;

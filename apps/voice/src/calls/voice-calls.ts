@@ -266,6 +266,7 @@ export class VoiceCalls {
       recording: false,
       sessionVersion: 1,
       dialing: false,
+      ringingAgents: new Set(),
       monitors: new Map(),
       commands: Promise.resolve(),
       commandIds: new Set(),
@@ -336,6 +337,7 @@ export class VoiceCalls {
       recording: false,
       sessionVersion: 1,
       dialing: false,
+      ringingAgents: new Set(),
       monitors: new Map(),
       commands: Promise.resolve(),
       commandIds: new Set([message.commandId]),
@@ -625,12 +627,17 @@ export class VoiceCalls {
   private async bridgeAgent(call: Call, spec: { agentId: string; ringTimeoutMs: number; afterHangup: AfterHangup }): Promise<void> {
     const agents = this.options.agents;
     if (!agents) throw new InvalidStateError('this voice node does not place calls to agents');
-    if (call.peer || call.dialing) throw new InvalidStateError('the call is already bridged or dialling');
+    if (call.peer || call.answeredBy !== undefined) throw new InvalidStateError('the call is already bridged');
+    // Agents ring side by side (ring-all); an outside number being dialled is not joined.
+    if (call.dialing && call.ringingAgents.size === 0) throw new InvalidStateError('the call is already dialling a number');
+    if (call.ringingAgents.has(spec.agentId)) throw new InvalidStateError(`agent ${spec.agentId} is already being rung for this call`);
     const tenant = this.options.directory.tenantById(call.tenantId);
     if (!tenant) throw new InvalidStateError(`tenant ${call.tenantId} is unknown to this voice node`);
     call.dialing = true;
+    call.ringingAgents.add(spec.agentId);
     const legId = this.nextLegId(call, PEER_LEG);
     let legCreated = false;
+    const taken = (): boolean => call.peer !== undefined || (call.answeredBy !== undefined && call.answeredBy !== spec.agentId);
     try {
       const codecs = call.offer.codec === 'pcmu' ? (['pcmu', 'pcma'] as const) : (['pcma', 'pcmu'] as const);
       const { sdp } = await this.options.media.createWebRtcLeg(call.id, legId, { codecs: [...codecs] });
@@ -643,13 +650,20 @@ export class VoiceCalls {
         sdp,
         ringTimeoutMs: spec.ringTimeoutMs,
         headers: { 'X-Parley-Call-Id': call.id },
-        wanted: () => call.state !== 'ended',
+        // Stops ringing when the caller leaves or another agent of a ring-all offer answers.
+        wanted: () => call.state !== 'ended' && !taken(),
       });
-      if (!outcome.ok) throw new DialFailedError(outcome.status, `agent ${spec.agentId} did not take the call: ${outcome.status} ${outcome.reason}`);
-      if (call.state === 'ended') {
-        this.options.stack.sendRequest(outcome.dialog.createRequest('BYE'), outcome.dialog.flow).finalResponse.catch(() => undefined);
-        return;
+      if (!outcome.ok) {
+        // No SIP status for this one: the agent did not miss the offer, another one answered it.
+        if (taken()) throw new InvalidStateError(`another agent answered first; agent ${spec.agentId}'s phone stopped ringing`);
+        throw new DialFailedError(outcome.status, `agent ${spec.agentId} did not take the call: ${outcome.status} ${outcome.reason}`);
       }
+      if (call.state === 'ended' || taken()) {
+        this.options.stack.sendRequest(outcome.dialog.createRequest('BYE'), outcome.dialog.flow).finalResponse.catch(() => undefined);
+        if (call.state === 'ended') return;
+        throw new InvalidStateError(`another agent answered first; agent ${spec.agentId}'s answer was hung up`);
+      }
+      call.answeredBy = spec.agentId;
       try {
         await this.options.media.completeWebRtcLeg(call.id, legId, outcome.answer.bodyText);
       } catch (error) {
@@ -663,7 +677,9 @@ export class VoiceCalls {
       await this.connectPeer(call, peer);
       this.options.logger.info({ tenantId: call.tenantId, callId: call.id, agentId: spec.agentId }, 'bridged to an agent');
     } finally {
-      call.dialing = false;
+      call.ringingAgents.delete(spec.agentId);
+      if (call.answeredBy === spec.agentId) call.answeredBy = undefined;
+      call.dialing = call.ringingAgents.size > 0;
       if (legCreated) await this.options.media.removeLeg(call.id, legId).catch(() => undefined);
     }
   }
