@@ -10,3 +10,4 @@ export * from './voice/voice.commands';
 export * from './voice/voice.events';
 export * from './ivr/index';
 export * from './acd/index';
+export * from './cti/index';

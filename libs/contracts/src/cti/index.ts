@@ -1,0 +1,3 @@
+export * from './cti.events';
+export * from './cti.http';
+export * from './cti.ws';
