@@ -37,10 +37,12 @@ export interface PlatformSecrets {
   pgAppPassword: string;
   sipNonceSecret: string;
   acdDataKey: string;
+  ctiDataKey: string;
 }
 
 /** Secrets added after the first releases: an older secrets file lacks them, and gets them filled in and saved. */
-type StoredSecrets = Omit<PlatformSecrets, 'sipNonceSecret' | 'acdDataKey'> & Partial<Pick<PlatformSecrets, 'sipNonceSecret' | 'acdDataKey'>>;
+type AddedLater = 'sipNonceSecret' | 'acdDataKey' | 'ctiDataKey';
+type StoredSecrets = Omit<PlatformSecrets, AddedLater> & Partial<Pick<PlatformSecrets, AddedLater>>;
 
 /**
  * Secrets generated at first start and kept in `<data>/secrets.json` (mode 600), so tokens and
@@ -51,8 +53,13 @@ export function loadOrCreateSecrets(dataDir: string): PlatformSecrets {
   const secret = (): string => randomBytes(32).toString('base64url');
   if (existsSync(file)) {
     const existing = JSON.parse(readFileSync(file, 'utf8')) as StoredSecrets;
-    if (existing.sipNonceSecret !== undefined && existing.acdDataKey !== undefined) return { ...existing, sipNonceSecret: existing.sipNonceSecret, acdDataKey: existing.acdDataKey };
-    const completed: PlatformSecrets = { ...existing, sipNonceSecret: existing.sipNonceSecret ?? secret(), acdDataKey: existing.acdDataKey ?? secret() };
+    const completed: PlatformSecrets = {
+      ...existing,
+      sipNonceSecret: existing.sipNonceSecret ?? secret(),
+      acdDataKey: existing.acdDataKey ?? secret(),
+      ctiDataKey: existing.ctiDataKey ?? secret(),
+    };
+    if (existing.sipNonceSecret !== undefined && existing.acdDataKey !== undefined && existing.ctiDataKey !== undefined) return completed;
     writeFileSync(file, `${JSON.stringify(completed, null, 2)}\n`, { mode: 0o600 });
     return completed;
   }
@@ -64,6 +71,7 @@ export function loadOrCreateSecrets(dataDir: string): PlatformSecrets {
     pgAppPassword: secret(),
     sipNonceSecret: secret(),
     acdDataKey: secret(),
+    ctiDataKey: secret(),
   };
   mkdirSync(dataDir, { recursive: true });
   writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });

@@ -9,6 +9,7 @@ import { createDataSource, provisionDatabase, runMigrations } from '@parley/pers
 import { createLogger, initTracing } from '@parley/telemetry';
 import { MemoryCounterStore } from '@parley/rate-limit';
 import { acdEnvSchema, ACD_SCHEMA, DemoQueuesService, memoryRealtime, SeatsSnapshotService } from '@parley/acd';
+import { ctiEnvSchema, CTI_SCHEMA, memoryCtiRealtime, SeatsSnapshotService as CtiSeatsSnapshotService } from '@parley/cti';
 import { DemoFlowService, IVR_SCHEMA, ivrEntities, ivrEnvSchema, NumbersSnapshotService } from '@parley/ivr';
 import { DirectorySnapshotService, TENANT_SCHEMA, tenantEntities, tenantEnvSchema } from '@parley/tenant';
 import { MediaEngine } from '@parley/media';
@@ -64,6 +65,10 @@ async function main(): Promise<void> {
     const acdDb = createDataSource({ url: urls.appUrl, schema: ACD_SCHEMA, applicationName: 'acd', poolMax: 10 });
     await acdDb.initialize();
     cleanup.unshift({ name: 'acd-db', close: () => acdDb.destroy() });
+    const ctiConfig = ctiEnvSchema.parse({ ...process.env, PG_URL: urls.appUrl, JWT_SECRET: secrets.jwtSecret, CTI_DATA_KEY: secrets.ctiDataKey, LOG_LEVEL: env.LOG_LEVEL });
+    const ctiDb = createDataSource({ url: urls.appUrl, schema: CTI_SCHEMA, applicationName: 'cti', poolMax: 10 });
+    await ctiDb.initialize();
+    cleanup.unshift({ name: 'cti-db', close: () => ctiDb.destroy() });
     const bus = new InProcessEventBus({ logger });
     cleanup.unshift({ name: 'bus', close: () => bus.close() });
     const tokenService = new TokenService({ issuer: tenantConfig.JWT_ISSUER, audience: 'parley', signingSecret: tenantConfig.JWT_SECRET, accessTokenTtlSeconds: tenantConfig.ACCESS_TOKEN_TTL_SECONDS });
@@ -76,6 +81,7 @@ async function main(): Promise<void> {
       tenant: { config: tenantConfig, dataSource: tenantDb, bus, tokenService, counters: new MemoryCounterStore(), logger },
       ivr: { config: ivrConfig, dataSource: ivrDb, bus, counters: new MemoryCounterStore(), logger },
       acd: { config: acdConfig, dataSource: acdDb, bus, realtime: memoryRealtime(), logger },
+      cti: { config: ctiConfig, dataSource: ctiDb, bus, realtime: memoryCtiRealtime(), logger },
       webRoot: join(__dirname, '..', '..', 'web', 'dist'),
     });
     cleanup.unshift({ name: 'http', close: () => app.close() });
@@ -114,6 +120,7 @@ async function main(): Promise<void> {
     voice.directory.load(directory);
     await app.get(NumbersSnapshotService).load(directory.numbers);
     await app.get(SeatsSnapshotService).load(directory.seats);
+    await app.get(CtiSeatsSnapshotService).load(directory.seats);
     // The demo number answers with the demo flow (only for a tenant that has no flow yet).
     const demoTenant = directory.tenants.find((t) => t.slug === DEMO_SLUG);
     const demoNumber = directory.numbers.find((n) => n.e164 === DEMO_NUMBER && n.tenantId === demoTenant?.tenantId);

@@ -5,6 +5,7 @@ import { configureHttpApp, nestFrameworkLogger } from '@parley/http';
 import { type EventBus } from '@parley/messaging';
 import { createMetricsRegistry, PinoNestLogger, TelemetryModule, type Logger } from '@parley/telemetry';
 import { AcdModule, type AcdServiceDeps } from '@parley/acd';
+import { CtiModule, type CtiServiceDeps } from '@parley/cti';
 import { IvrModule, type IvrServiceDeps } from '@parley/ivr';
 import { TenantModule, tenantAuthModule, type TenantServiceDeps } from '@parley/tenant';
 import { type DataSource } from 'typeorm';
@@ -19,6 +20,7 @@ export interface PlatformAppDeps {
   tenant: TenantServiceDeps;
   ivr: IvrServiceDeps;
   acd: AcdServiceDeps;
+  cti: CtiServiceDeps;
   /** The built web app (apps/web/dist); served at / when present. */
   webRoot?: string;
 }
@@ -35,6 +37,7 @@ export async function createPlatformApp(deps: PlatformAppDeps): Promise<INestApp
       tenantAuthModule(tenantModule, deps.tokenService),
       IvrModule.register({ ...deps.ivr, metrics: registry }),
       AcdModule.register({ ...deps.acd, metrics: registry }),
+      CtiModule.register({ ...deps.cti, metrics: registry }),
       TelemetryModule.forRoot({
         service: 'platform',
         logger: deps.logger,

@@ -1,5 +1,6 @@
 import { type runMigrations } from '@parley/persistence';
 import { ACD_SCHEMA, acdMigrations } from '@parley/acd';
+import { CTI_SCHEMA, ctiMigrations } from '@parley/cti';
 import { IVR_SCHEMA, ivrMigrations } from '@parley/ivr';
 import { TENANT_SCHEMA, tenantMigrations } from '@parley/tenant';
 
@@ -8,4 +9,5 @@ export const serviceSchemas: { schema: string; migrations: Parameters<typeof run
   { schema: TENANT_SCHEMA, migrations: tenantMigrations },
   { schema: IVR_SCHEMA, migrations: ivrMigrations },
   { schema: ACD_SCHEMA, migrations: acdMigrations },
+  { schema: CTI_SCHEMA, migrations: ctiMigrations },
 ];

@@ -31,6 +31,27 @@ const AGENT_ROUTES = new Set([
   'GET /api/v1/acd/agents/{agentId}',
   'GET /api/v1/acd/agents/{agentId}/state',
   'PUT /api/v1/acd/agents/{agentId}/state',
+  // The desktop: its live feed, the calls it takes (pop, control, wrap-up), contacts and tickets it works on.
+  'POST /api/v1/cti/ws-tickets',
+  'GET /api/v1/cti/calls/{callId}',
+  'GET /api/v1/cti/calls/{callId}/pop',
+  'POST /api/v1/cti/calls/{callId}/wrap-up',
+  'POST /api/v1/cti/calls/{callId}/hold',
+  'POST /api/v1/cti/calls/{callId}/transfer',
+  'POST /api/v1/cti/calls/{callId}/hangup',
+  'GET /api/v1/cti/dispositions',
+  'GET /api/v1/cti/contacts',
+  'POST /api/v1/cti/contacts',
+  'GET /api/v1/cti/contacts/{contactId}',
+  'PATCH /api/v1/cti/contacts/{contactId}',
+  'POST /api/v1/cti/contacts/{contactId}/phones',
+  'DELETE /api/v1/cti/contacts/{contactId}/phones/{phoneId}',
+  'GET /api/v1/cti/contacts/{contactId}/calls',
+  'GET /api/v1/cti/contacts/{contactId}/tickets',
+  'GET /api/v1/cti/tickets',
+  'POST /api/v1/cti/tickets',
+  'GET /api/v1/cti/tickets/{ticketId}',
+  'PATCH /api/v1/cti/tickets/{ticketId}',
 ]);
 
 const key = (r: Route): string => `${r.method} ${r.path}`;
@@ -83,7 +104,7 @@ describe('every route of npm start: authentication, roles and tenant isolation',
 
   it('walks a real route list', () => {
     // The services' routes are all there (a broken OpenAPI document would make the walk empty).
-    for (const prefix of ['/api/v1/users', '/api/v1/ivr/flows', '/api/v1/acd/queues', '/api/v1/acd/decisions']) expect(routes.some((r) => r.path.startsWith(prefix))).toBe(true);
+    for (const prefix of ['/api/v1/users', '/api/v1/ivr/flows', '/api/v1/acd/queues', '/api/v1/acd/decisions', '/api/v1/cti/contacts', '/api/v1/cti/calls']) expect(routes.some((r) => r.path.startsWith(prefix))).toBe(true);
     expect(routes.length).toBeGreaterThan(50);
   });
 
@@ -150,7 +171,15 @@ describe('every route of npm start: authentication, roles and tenant isolation',
         nodes: [{ id: 'bye', type: 'hangup', prompt: { en: [{ kind: 'text', text: `Bye ${MARK}`, locale: 'en' }] } }],
       },
     });
+    const contact = await created('/api/v1/cti/contacts', { name: `Carol ${MARK}`, company: `Acme ${MARK}`, notes: MARK, phones: [{ number: '+14155550142' }] });
+    const phones = contact.phones as { phoneId: string }[];
+    const ticket = await created('/api/v1/cti/tickets', { subject: `Refund ${MARK}`, contactId: String(contact.contactId) });
+    await created('/api/v1/cti/dispositions', { code: 'acme-secret', label: `Sold ${MARK}` });
     const acmeIds: Record<string, string> = {
+      contactId: String(contact.contactId),
+      phoneId: String(phones[0]?.phoneId),
+      ticketId: String(ticket.ticketId),
+      code: 'acme-secret',
       id: String(user.id),
       agentId: String(user.id),
       numberId: String(number.id),
@@ -160,7 +189,7 @@ describe('every route of npm start: authentication, roles and tenant isolation',
       version: '1',
     };
     const flowId = String(flow.id);
-    const secrets = [MARK, ada, String(user.id), String(number.id), flowId, '+14155550199'];
+    const secrets = [MARK, ada, String(user.id), String(number.id), flowId, '+14155550199', '+14155550142', acmeIds.contactId!, acmeIds.ticketId!];
 
     const demo = await login('demo', 'owner@demo.parley.local', PASSWORD);
     const leaks: string[] = [];
@@ -182,5 +211,7 @@ describe('every route of npm start: authentication, roles and tenant isolation',
     expect(JSON.stringify((await json(`${base}/api/v1/acd/queues/sales`, { token: acme })).body)).toContain(`Sales ${MARK}`);
     expect((await json(`${base}/api/v1/ivr/flows/${flowId}`, { token: acme })).status).toBe(200);
     expect(((await json(`${base}/api/v1/phone-numbers`, { token: acme })).body as { e164: string }[]).map((n) => n.e164)).toEqual(['+14155550199']);
+    expect((await json(`${base}/api/v1/cti/contacts/${acmeIds.contactId}`, { token: acme })).body).toEqual(expect.objectContaining({ name: `Carol ${MARK}` }));
+    expect((await json(`${base}/api/v1/cti/tickets/${acmeIds.ticketId}`, { token: acme })).body).toEqual(expect.objectContaining({ subject: `Refund ${MARK}` }));
   }, 120_000);
 });
