@@ -75,6 +75,11 @@ export class AcdApiClient {
     return this.api.call('PUT', `/acd/agents/${seg(agentId)}/queues`, 200, agentViewSchema, { queueIds });
   }
 
+  /** An agent's routing state (an agent may read only its own). */
+  agentState(agentId: string): Promise<AgentStateView> {
+    return this.api.call('GET', `/acd/agents/${seg(agentId)}/state`, 200, agentStateViewSchema);
+  }
+
   /** Asks for a state (a supervisor may set any agent's); `reason` is required for a break only. */
   setAgentState(agentId: string, state: RequestableAgentState, reason?: string): Promise<AgentStateView> {
     return this.api.call('PUT', `/acd/agents/${seg(agentId)}/state`, 200, agentStateViewSchema, { state, ...(reason !== undefined ? { reason } : {}) });

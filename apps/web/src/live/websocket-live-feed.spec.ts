@@ -6,7 +6,11 @@ import { WebSocketLiveFeed, type SocketLike, type Timers } from './websocket-liv
 class FakeSocket implements SocketLike {
   private readonly listeners: Record<string, ((event: never) => void)[]> = {};
   closedWith: number | null = null;
+  readonly sent: string[] = [];
   constructor(readonly url: string) {}
+  send(data: string): void {
+    this.sent.push(data);
+  }
   addEventListener(type: string, listener: (event: never) => void): void {
     (this.listeners[type] ??= []).push(listener);
   }
@@ -48,7 +52,7 @@ const QUEUE_STATS = {
   asOf: '2025-06-02T10:00:00.000Z',
 };
 
-function setup(options: { ticket?: () => Promise<string>; isFatal?: (e: unknown) => boolean } = {}) {
+function setup(options: { ticket?: () => Promise<string>; isFatal?: (e: unknown) => boolean; greeting?: string } = {}) {
   const sockets: FakeSocket[] = [];
   const timers = new ManualTimers();
   const problems: string[] = [];
@@ -63,6 +67,7 @@ function setup(options: { ticket?: () => Promise<string>; isFatal?: (e: unknown)
       return socket;
     },
     isFatal: options.isFatal,
+    ...(options.greeting !== undefined ? { greeting: options.greeting } : {}),
     onProblem: (problem) => problems.push(problem),
     backoff: { initialMs: 1000, maxMs: 8000 },
     stableMs: 10_000,
@@ -152,12 +157,99 @@ describe('WebSocketLiveFeed', () => {
   });
 });
 
+describe('WebSocketLiveFeed for an agent desktop', () => {
+  it('asks for a resync on every open, the first and after a reconnect', async () => {
+    const { feed, sockets, timers } = setup({ greeting: '{"type":"resync"}' });
+    feed.start();
+    await flush();
+    sockets[0]!.emit('open');
+    sockets[0]!.emit('close', { code: 1006, reason: '' });
+    timers.fire();
+    await flush();
+    sockets[1]!.emit('open');
+    expect(sockets.map((s) => s.sent)).toEqual([['{"type":"resync"}'], ['{"type":"resync"}']]);
+  });
+
+  it('stops for good when another desktop took over (4001): the takeover is told once and nothing reconnects', async () => {
+    const { feed, sockets, timers, messages, statuses } = setup();
+    feed.start();
+    await flush();
+    sockets[0]!.emit('open');
+    sockets[0]!.emit('message', { data: '{"type":"session.replaced"}' });
+    sockets[0]!.emit('close', { code: 4001, reason: 'another desktop of this agent took over' });
+    expect(messages).toEqual([{ type: 'session.replaced' }]);
+    expect(timers.pending).toEqual([]);
+    expect(statuses.at(-1)).toBe('closed');
+    expect(sockets).toHaveLength(1);
+  });
+
+  it('tells the takeover from the close code alone when the message was lost, and stops on a released seat (4003)', async () => {
+    const replaced = setup();
+    replaced.feed.start();
+    await flush();
+    replaced.sockets[0]!.emit('close', { code: 4001, reason: '' });
+    expect(replaced.messages).toEqual([{ type: 'session.replaced' }]);
+    const unseated = setup();
+    unseated.feed.start();
+    await flush();
+    unseated.sockets[0]!.emit('close', { code: 4003, reason: 'the agent seat was released' });
+    expect(unseated.messages).toEqual([]);
+    expect(unseated.timers.pending).toEqual([]);
+    expect(unseated.feed.status).toBe('closed');
+  });
+
+  it('retryNow() skips the rest of the reconnect wait (the network is back), and does nothing while connected', async () => {
+    const { feed, sockets, timers } = setup();
+    feed.start();
+    await flush();
+    feed.retryNow();
+    await flush();
+    expect(sockets).toHaveLength(1);
+    sockets[0]!.emit('close', { code: 1006, reason: '' });
+    expect(timers.pending).toHaveLength(1);
+    feed.retryNow();
+    await flush();
+    expect(timers.pending).toHaveLength(0);
+    expect(sockets).toHaveLength(2);
+  });
+});
+
 describe('live wire format', () => {
   it('refuses frames that are not JSON objects with a type, and ignores types the dashboard does not use', () => {
     expect(parseLiveFrame('not json')).toEqual({ kind: 'invalid', reason: 'not JSON' });
     expect(parseLiveFrame('{}')).toEqual({ kind: 'invalid', reason: 'no "type"' });
     expect(parseLiveFrame(new ArrayBuffer(2))).toEqual({ kind: 'invalid', reason: 'not a text frame' });
-    expect(parseLiveFrame('{"type":"offer"}')).toEqual({ kind: 'ignored', type: 'offer' });
+    expect(parseLiveFrame('{"type":"welcome","connectionId":"c"}')).toEqual({ kind: 'ignored', type: 'welcome' });
+    expect(parseLiveFrame('{"type":"offer"}')).toMatchObject({ kind: 'invalid' });
+  });
+
+  it('parses what the agent desktop gets: offer, pop, call state, takeover, and the after-call work end when sent', () => {
+    const offer = { type: 'offer', callId: 'c1', queueId: 'sales', callerMasked: '138****5678', ringTimeoutMs: 20000, offerId: 'o1', offeredAt: '2025-06-02T10:00:00.000Z' };
+    expect(parseLiveFrame(JSON.stringify(offer))).toEqual({ kind: 'message', message: { type: 'offer', offer: { callId: 'c1', queueId: 'sales', callerMasked: '138****5678', ringTimeoutMs: 20000, offerId: 'o1', offeredAt: '2025-06-02T10:00:00.000Z' } } });
+    const pop = {
+      callId: 'c1',
+      queueId: 'sales',
+      caller: { maskedNumber: '138****5678', canReveal: false },
+      contact: null,
+      lastCalls: [],
+      openTickets: [],
+      ivr: { attributes: { entry: 'menu' }, variables: { account: '1234' } },
+      crm: { status: 'not-configured' },
+      builtAt: '2025-06-02T10:00:00.000Z',
+    };
+    expect(parseLiveFrame(JSON.stringify({ type: 'pop', pop }))).toEqual({ kind: 'message', message: { type: 'pop', pop } });
+    expect(parseLiveFrame(JSON.stringify({ type: 'call.state', callId: 'c1', state: 'ended', agentId: 'a1', at: '2025-06-02T10:01:00.000Z', reason: 'caller-hangup' }))).toEqual({
+      kind: 'message',
+      message: { type: 'call.state', change: { callId: 'c1', state: 'ended', agentId: 'a1', at: '2025-06-02T10:01:00.000Z', reason: 'caller-hangup' } },
+    });
+    expect(parseLiveFrame('{"type":"session.replaced"}')).toEqual({ kind: 'message', message: { type: 'session.replaced' } });
+    const acw = { type: 'agent.state', agentId: 'a1', from: 'on-call', to: 'after-call-work', reason: null, callId: 'c1', at: '2025-06-02T10:01:00.000Z', acwEndsAt: '2025-06-02T10:01:30.000Z' };
+    expect(parseLiveFrame(JSON.stringify(acw))).toMatchObject({ kind: 'message', message: { change: { state: 'after-call-work', acwEndsAt: '2025-06-02T10:01:30.000Z' } } });
+  });
+
+  it('names what is wrong in a malformed pop or offer', () => {
+    expect(parseLiveFrame(JSON.stringify({ type: 'pop', pop: { callId: 'c1' } }))).toMatchObject({ kind: 'invalid', reason: expect.stringContaining('pop.caller Invalid input') });
+    expect(parseLiveFrame(JSON.stringify({ type: 'offer', callId: 'c1', offerId: 'o', queueId: 'q', offeredAt: 'yesterday' }))).toMatchObject({ kind: 'invalid', reason: expect.stringContaining('offeredAt') });
   });
 
   it('builds the socket URL on the page host with the ticket escaped', () => {

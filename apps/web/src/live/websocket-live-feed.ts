@@ -1,5 +1,5 @@
 import { type LiveFeed, type LiveFeedStatus, type LiveMessage } from './live-feed';
-import { parseLiveFrame } from './live-wire';
+import { closeOutcome, parseLiveFrame } from './live-wire';
 
 /** The part of the browser's WebSocket the feed uses. */
 export interface SocketLike {
@@ -7,6 +7,7 @@ export interface SocketLike {
   addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void;
   addEventListener(type: 'close', listener: (event: { code: number; reason: string }) => void): void;
   close(code?: number, reason?: string): void;
+  send(data: string): void;
 }
 
 export interface Timers {
@@ -20,6 +21,8 @@ export interface WebSocketLiveFeedOptions {
   /** The socket URL for a ticket. */
   url(ticket: string): string;
   connect(url: string): SocketLike;
+  /** A frame sent on every open, before anything else (the agent desktop's resync request). */
+  greeting?: string;
   /** Errors after which retrying is pointless (the session has ended): the feed closes. */
   isFatal?(error: unknown): boolean;
   /** Told about malformed frames and failed connections (for the console). */
@@ -52,6 +55,7 @@ export class WebSocketLiveFeed implements LiveFeed {
   private retry: unknown = null;
   private failures = 0;
   private openedAt: number | null = null;
+  private replacedTold = false;
   private readonly timers: Timers;
   private readonly now: () => number;
   private readonly random: () => number;
@@ -82,6 +86,13 @@ export class WebSocketLiveFeed implements LiveFeed {
     // Its listeners see it is no longer the current socket and do nothing.
     socket?.close(1000, 'dashboard closed');
     this.setStatus('closed');
+  }
+
+  retryNow(): void {
+    if (!this.started || this.retry === null) return;
+    this.timers.clearTimeout(this.retry);
+    this.retry = null;
+    void this.connect();
   }
 
   subscribe(listener: (message: LiveMessage) => void): () => void {
@@ -123,6 +134,7 @@ export class WebSocketLiveFeed implements LiveFeed {
     socket.addEventListener('open', () => {
       if (this.socket !== socket) return;
       this.openedAt = this.now();
+      if (this.options.greeting !== undefined) socket.send(this.options.greeting);
       this.setStatus('open');
     });
     socket.addEventListener('message', (event) => {
@@ -134,7 +146,14 @@ export class WebSocketLiveFeed implements LiveFeed {
       if (this.openedAt !== null && this.now() - this.openedAt >= (this.options.stableMs ?? 10_000)) this.failures = 0;
       this.openedAt = null;
       this.options.onProblem?.(`the live feed closed (${event.code}${event.reason ? ` ${event.reason}` : ''})`);
-      if (this.started) this.scheduleReconnect();
+      const outcome = closeOutcome(event.code);
+      if (outcome === 'reconnect') {
+        if (this.started) this.scheduleReconnect();
+        return;
+      }
+      // Reconnecting would take the agent's desktop back from the one that replaced it (or fail: no seat).
+      if (outcome === 'replaced' && !this.replacedTold) this.deliver({ type: 'session.replaced' });
+      this.stop();
     });
   }
 
@@ -151,7 +170,12 @@ export class WebSocketLiveFeed implements LiveFeed {
     const frame = parseLiveFrame(data);
     if (frame.kind === 'invalid') this.options.onProblem?.(`a live frame was not understood: ${frame.reason}`);
     if (frame.kind !== 'message') return;
-    for (const listener of this.listeners) listener(frame.message);
+    this.deliver(frame.message);
+  }
+
+  private deliver(message: LiveMessage): void {
+    if (message.type === 'session.replaced') this.replacedTold = true;
+    for (const listener of this.listeners) listener(message);
   }
 
   private setStatus(status: LiveFeedStatus): void {

@@ -6,6 +6,7 @@ import { AREA_PATHS, areasFor, type Area } from '../routing/areas';
 import { Link } from '../routing/router';
 import { useSession } from '../session/session.provider';
 import { AdminConsolePage } from './admin/admin-console.page';
+import { AgentDesktopPage } from './agent/agent-desktop.page';
 import { SupervisorDashboardPage } from './supervisor/supervisor-dashboard.page';
 
 /**
@@ -34,33 +35,19 @@ export function ShellPage({ user, area, path }: { user: UserView; area: Area; pa
         </button>
       </header>
       <main className="shell__main">
-        {allowed.includes(area) ? <AreaView area={area} path={path} /> : <p role="alert">{t('area.forbidden', { role: t(`role.${user.role}`), area: t(`area.${area}`) })}</p>}
+        {allowed.includes(area) ? <AreaView area={area} path={path} user={user} /> : <p role="alert">{t('area.forbidden', { role: t(`role.${user.role}`), area: t(`area.${area}`) })}</p>}
       </main>
     </div>
   );
 }
 
-function AreaView({ area, path }: { area: Area; path: string }): ReactNode {
+function AreaView({ area, path, user }: { area: Area; path: string; user: UserView }): ReactNode {
   switch (area) {
     case 'admin':
       return <AdminConsolePage path={path} />;
     case 'supervisor':
       return <SupervisorDashboardPage />;
     case 'agent':
-      // The agent desktop is being built separately (issue 5, point 7).
-      return <AreaPlaceholder area={area} />;
+      return <AgentDesktopPage user={user} />;
   }
-}
-
-function AreaPlaceholder({ area }: { area: Area }): ReactNode {
-  const { t } = useI18n();
-  return (
-    <section className="placeholder" data-area={area} aria-labelledby="area-title">
-      <h1 id="area-title">
-        {t(`area.${area}`)} <span className="badge">{t('area.notBuilt')}</span>
-      </h1>
-      <p>{t('area.notBuiltBody', { area: t(`area.${area}`) })}</p>
-      <p>{t(`area.${area}.plan`)}</p>
-    </section>
-  );
 }

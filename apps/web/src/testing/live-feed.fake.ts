@@ -8,6 +8,7 @@ export class FakeLiveFeed implements LiveFeed {
   status: LiveFeedStatus = 'closed';
   starts = 0;
   stops = 0;
+  retries = 0;
 
   start(): void {
     this.starts += 1;
@@ -17,6 +18,10 @@ export class FakeLiveFeed implements LiveFeed {
   stop(): void {
     this.stops += 1;
     this.setStatus('closed');
+  }
+
+  retryNow(): void {
+    this.retries += 1;
   }
 
   subscribe(listener: (message: LiveMessage) => void): () => void {

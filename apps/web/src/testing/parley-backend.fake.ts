@@ -1,5 +1,16 @@
-import { type AcdAgentStatistics, type AcdQueueStatistics, type FlowDocumentInput, type PhoneNumberView, type Role, type SimulationTrace, type UserView } from '@parley/contracts';
-import { type AgentView, type QueueConfigBody, type QueueView, type SkillView } from '../api/acd-api.types';
+import {
+  type AcdAgentStatistics,
+  type AcdQueueStatistics,
+  type CallView,
+  type FlowDocumentInput,
+  type PhoneNumberView,
+  type Role,
+  type ScreenPop,
+  type SimulationTrace,
+  type UserView,
+  type WrapUpRequest,
+} from '@parley/contracts';
+import { type AgentStateView, type AgentView, type QueueConfigBody, type QueueView, type RequestableAgentState, type SkillView } from '../api/acd-api.types';
 import { type DispositionCode } from '../api/cti-api.client';
 import { type HttpRequest, type HttpResponse, type HttpTransport } from '../api/http-transport';
 import { type BindingView, type FlowValidationView, type FlowVersionSummaryView } from '../api/ivr-api.types';
@@ -32,6 +43,14 @@ export class FakeParleyBackend {
   agents: AgentView[] = [];
   agentStats: AcdAgentStatistics[] = [];
   dispositions: DispositionCode[] = [];
+  /** Live agent states by agent id (an agent without one is offline). */
+  agentStates = new Map<string, AgentStateView>();
+  /** Every PUT of an agent state that was accepted, in order. */
+  readonly stateRequests: { agentId: string; state: RequestableAgentState; reason: string | null }[] = [];
+  pops = new Map<string, ScreenPop>();
+  calls = new Map<string, CallView>();
+  readonly wrapUps: { callId: string; request: WrapUpRequest }[] = [];
+  readonly callCommands: { callId: string; command: string; body: unknown }[] = [];
 
   private readonly forced = new Map<string, HttpResponse[]>();
   private counter = 0;
@@ -50,13 +69,18 @@ export class FakeParleyBackend {
     const forced = this.forced.get(`${request.method} ${request.path}`)?.shift();
     if (forced) return forced;
     const params = (route.pattern.exec(request.path) ?? []).slice(1).map(decodeURIComponent);
-    return route.handle(this, params, request.body);
+    return route.handle(this, params, request.body, user);
   };
 
   // ——— helpers for the routes (public so the route table can reach them) ———
 
   now(): string {
     return '2025-06-02T10:00:00.000Z';
+  }
+
+  /** The agent's live state as the acd answers it (offline when it has none yet). */
+  agentState(agentId: string): AgentStateView {
+    return this.agentStates.get(agentId) ?? { agentId, state: 'offline', reason: null, since: '2025-06-02T08:00:00.000Z', callId: null, missedOffers: 0 };
   }
 
   nextId(prefix: string): string {
@@ -135,7 +159,7 @@ function ok(body: unknown, status = 200): HttpResponse {
   return { status, body };
 }
 
-type Handle = (backend: FakeParleyBackend, params: string[], body: unknown) => HttpResponse;
+type Handle = (backend: FakeParleyBackend, params: string[], body: unknown, user: UserView) => HttpResponse;
 interface Route {
   method: HttpRequest['method'];
   pattern: RegExp;
@@ -145,6 +169,20 @@ interface Route {
 
 const ADMINS: readonly Role[] = ['owner', 'admin'];
 const SUPERVISORS: readonly Role[] = ['owner', 'admin', 'supervisor'];
+const EVERYONE: readonly Role[] = ['owner', 'admin', 'supervisor', 'agent'];
+
+/** The states an agent may ask for from each state (apps/acd routing/agent-state.machine.ts, actor "agent"). */
+const AGENT_MAY_GO: Readonly<Record<AgentStateView['state'], readonly RequestableAgentState[]>> = {
+  offline: ['available', 'break'],
+  available: ['break', 'offline'],
+  reserved: ['available', 'break', 'offline'],
+  'on-call': [],
+  'after-call-work': ['available', 'break', 'offline'],
+  break: ['available', 'offline', 'break'],
+};
+
+const forbiddenForAgent = (user: UserView, agentId: string | undefined): HttpResponse | null =>
+  user.role === 'agent' && user.id !== agentId ? error(403, 'FORBIDDEN', 'an agent may only read and change its own state') : null;
 const route = (method: Route['method'], path: string, roles: readonly Role[], handle: Handle): Route => ({
   method,
   pattern: new RegExp(`^${path.replace(/:[a-zA-Z]+/g, '([^/]+)')}$`),
@@ -302,7 +340,54 @@ const ROUTES: readonly Route[] = [
     Object.assign(found, asRecord(body));
     return ok(found);
   }),
-  route('POST', '/cti/ws-tickets', SUPERVISORS, () => ok({ ticket: 'ticket-1', expiresAt: '2025-06-02T10:00:30.000Z', path: '/api/v1/cti/ws', mode: 'supervisor' }, 201)),
+  route('POST', '/cti/ws-tickets', EVERYONE, (_b, _p, body, user) => {
+    const mode = (asRecord(body).mode as string | undefined) ?? (user.role === 'agent' ? 'agent' : 'supervisor');
+    if (mode === 'supervisor' && user.role === 'agent') return error(403, 'FORBIDDEN', 'the role agent may not open a supervisor desktop');
+    return ok({ ticket: 'ticket-1', expiresAt: '2025-06-02T10:00:30.000Z', path: '/api/v1/cti/ws', mode }, 201);
+  }),
+  route('GET', '/acd/agents/:id/state', EVERYONE, (b, [id], _body, user) => forbiddenForAgent(user, id) ?? ok(b.agentState(id ?? ''))),
+  route('PUT', '/acd/agents/:id/state', EVERYONE, (b, [id], body, user) => {
+    const agentId = id ?? '';
+    const refused = forbiddenForAgent(user, agentId);
+    if (refused) return refused;
+    const { state, reason } = asRecord(body) as { state: RequestableAgentState; reason?: string };
+    if (state === 'break' && !reason) return error(400, 'BAD_REQUEST', 'invalid body: reason is required for a break', [{ path: 'reason', message: 'is required for a break' }]);
+    const from = b.agentState(agentId);
+    if (!AGENT_MAY_GO[from.state].includes(state)) return error(409, 'CONFLICT', `agent ${agentId} cannot go from ${from.state} to ${state}`);
+    // The acd stamps the change with its clock: never before the state it replaces.
+    const since = new Date(Math.max(Date.parse(b.now()), Date.parse(from.since) + 1000)).toISOString();
+    const view: AgentStateView = { ...from, state, reason: reason ?? null, since, callId: null };
+    b.agentStates.set(agentId, view);
+    b.stateRequests.push({ agentId, state, reason: reason ?? null });
+    return ok(view);
+  }),
+  route('POST', '/agents/me/sip-credentials', EVERYONE, (_b, _p, _body, user) =>
+    user.hasSeat
+      ? ok({ username: `1780000000:${user.id}`, password: 'derived', realm: 'acme.sip.parley.test', expiresAt: 1_780_000_000, websocketUrl: 'ws://localhost:8080/sip', uri: `sip:${user.id}@acme.sip.parley.test` }, 201)
+      : error(403, 'FORBIDDEN', 'SIP credentials need an agent seat'),
+  ),
+  route('GET', '/cti/calls/:id', EVERYONE, (b, [id]) => {
+    const call = b.calls.get(id ?? '');
+    return call ? ok(call) : error(404, 'NOT_FOUND', `call ${id} not found`);
+  }),
+  route('GET', '/cti/calls/:id/pop', EVERYONE, (b, [id]) => {
+    const pop = b.pops.get(id ?? '');
+    return pop ? ok(pop) : error(404, 'NOT_FOUND', `call ${id} not found`);
+  }),
+  route('POST', '/cti/calls/:id/wrap-up', EVERYONE, (b, [id], body) => {
+    const request = asRecord(body) as WrapUpRequest;
+    if (!b.dispositions.some((d) => d.code === request.disposition && d.active)) {
+      return error(400, 'BAD_REQUEST', `invalid body: disposition ${request.disposition} is not an active code`, [{ path: 'disposition', message: 'is not an active disposition code' }]);
+    }
+    b.wrapUps.push({ callId: id ?? '', request });
+    return ok({ callId: id, disposition: request.disposition, notes: request.notes ?? null, ticketId: request.ticket ? b.nextId('ticket') : null, wrappedUpAt: b.now() });
+  }),
+  ...(['hold', 'transfer', 'hangup'] as const).map((command) =>
+    route('POST', `/cti/calls/:id/${command}`, EVERYONE, (b, [id], body) => {
+      b.callCommands.push({ callId: id ?? '', command, body });
+      return ok({ callId: id, commandId: b.nextId('command'), command }, 202);
+    }),
+  ),
   route('POST', '/cti/calls/:id/monitor', SUPERVISORS, (b, [callId], body) => {
     b.monitorCalls.push({ callId: callId ?? '', mode: String(asRecord(body).mode) });
     return ok({ callId, commandId: b.nextId('command'), command: 'monitor' }, 202);

@@ -6,6 +6,7 @@ import { ParleyApp } from '../parley.app';
 import { SessionManager, storageRefreshTokenStore } from '../session/session.manager';
 import { FakeLiveFeed } from './live-feed.fake';
 import { FakeParleyBackend } from './parley-backend.fake';
+import { FakePhone } from './phone.fake';
 import { memoryStorage } from './tenant-api.fake';
 
 export const PASSWORD = 'correct horse battery';
@@ -15,6 +16,7 @@ export const TEST_NOW = Date.parse('2025-06-02T10:00:10.000Z');
 export interface Rendered {
   backend: FakeParleyBackend;
   feed: FakeLiveFeed;
+  phone: FakePhone;
   missing: string[];
   localeChanges: Locale[];
   services: AppServices;
@@ -33,11 +35,16 @@ export interface RenderOptions {
 export function renderApp(options: RenderOptions): Rendered {
   const backend = options.backend ?? new FakeParleyBackend();
   const feed = new FakeLiveFeed();
+  const phone = new FakePhone(() => TEST_NOW);
   const missing: string[] = [];
   const localeChanges: Locale[] = [];
   const api = new TenantApiClient(backend.transport);
   const manager = new SessionManager(api, { store: storageRefreshTokenStore(options.storage ?? memoryStorage()) });
-  const services: AppServices = { ...httpServices(backend.transport, (call) => manager.withAccess(call), () => feed), now: () => TEST_NOW, ...options.services };
+  const services: AppServices = {
+    ...httpServices(backend.transport, (call) => manager.withAccess(call), { openLiveFeed: () => feed, openPhone: () => phone }),
+    now: () => TEST_NOW,
+    ...options.services,
+  };
   window.history.replaceState(null, '', options.path);
   render(
     <ParleyApp
@@ -49,7 +56,7 @@ export function renderApp(options: RenderOptions): Rendered {
       onMissingKey={(l, key) => missing.push(`${l}:${key}`)}
     />,
   );
-  return { backend, feed, missing, localeChanges, services };
+  return { backend, feed, phone, missing, localeChanges, services };
 }
 
 /** A session stored as after an earlier visit by a user with this role and locale (the user is `<role>@acme.test`). */

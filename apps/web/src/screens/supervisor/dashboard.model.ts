@@ -123,6 +123,12 @@ function applyLive(state: DashboardState, message: LiveMessage): DashboardState 
       if (!row) return state;
       return { ...state, agents: { ...state.agents, [row.agentId]: { ...row, state: change.state, reason: change.reason, sinceMs: Date.parse(change.since), callId: change.callId } } };
     }
+    case 'offer':
+    case 'pop':
+    case 'call.state':
+    case 'session.replaced':
+      // The agent desktop's messages: the dashboard reads agents' calls from their states.
+      return state;
   }
 }
 

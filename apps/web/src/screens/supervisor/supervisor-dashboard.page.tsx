@@ -66,7 +66,7 @@ export function SupervisorDashboardPage(): ReactNode {
   }, [loadSnapshot]);
 
   useEffect(() => {
-    const feed = openLiveFeed();
+    const feed = openLiveFeed('supervisor');
     const offMessages = feed.subscribe((message) => dispatch({ kind: 'live', message }));
     const offStatus = feed.onStatus(setFeedStatus);
     feed.start();

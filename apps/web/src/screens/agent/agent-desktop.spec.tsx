@@ -1,0 +1,307 @@
+import { type ScreenPop } from '@parley/contracts';
+import { act, cleanup, screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { CATALOGS } from '../../i18n/catalogs';
+import { agentStats } from '../../testing/parley-backend.fake';
+import { renderApp, signedIn } from '../../testing/render-app';
+
+afterEach(() => cleanup());
+
+const en = CATALOGS.en;
+const CALL_ID = '6f1c2b9e-1d2a-4c3b-9e8f-0a1b2c3d4e5f';
+const COLLEAGUE = '0b7e2c4a-8d1f-4e6b-9a3c-5d2e1f0a9b8c';
+
+function popFor(callId: string): ScreenPop {
+  return {
+    callId,
+    queueId: 'sales',
+    caller: { maskedNumber: '+1 415 ***-2671', canReveal: false },
+    contact: { contactId: 'c-1', name: 'Grace Hopper', company: 'Navy', vipLevel: 2, tags: ['gold'] },
+    lastCalls: [{ callId: 'old-1', at: '2025-05-30T09:00:00.000Z', queueId: 'sales', agentId: null, disposition: 'sale', surveyScore: 5 }],
+    openTickets: [{ ticketId: 't-1', subject: 'Refund for order 1234', status: 'pending', priority: 'high', updatedAt: '2025-05-30T09:05:00.000Z' }],
+    ivr: { attributes: { entry: 'sales menu' }, variables: { account: '88213' } },
+    crm: { status: 'timeout', detail: 'no answer in 800 ms' },
+    builtAt: '2025-06-02T10:00:04.000Z',
+  };
+}
+
+/** The desktop of a signed-in agent (`agent@acme.test`), offline at first, with three disposition codes. */
+async function openDesktop() {
+  const session = signedIn('agent', 'en');
+  const { backend } = session;
+  backend.dispositions = [
+    { code: 'sale', label: 'Sale', active: true },
+    { code: 'callback', label: 'Call back', active: true },
+    { code: 'retired', label: 'Retired', active: false },
+  ];
+  const agentId = backend.tenant.allUsers().find((u) => u.email === 'agent@acme.test')?.id ?? '';
+  backend.calls.set(CALL_ID, {
+    callId: CALL_ID,
+    queueId: 'sales',
+    state: 'offered',
+    agentId,
+    callerMasked: '+1 415 ***-2671',
+    contactId: null,
+    routedAt: '2025-06-02T09:59:30.000Z',
+    offeredAt: '2025-06-02T10:00:05.000Z',
+    connectedAt: null,
+    endedAt: null,
+    endReason: null,
+    talkMs: null,
+    surveyScore: null,
+    disposition: null,
+    wrapUpNotes: null,
+    ticketId: null,
+  });
+  const rendered = renderApp({ locale: 'en', path: '/agent', ...session });
+  await screen.findByRole('heading', { level: 1, name: en['area.agent'] });
+  await waitFor(() => expect(stateShown()).toBe('offline'));
+  return { ...rendered, agentId };
+}
+
+const stateShown = (): string | null => document.querySelector('[data-agent-state]')?.getAttribute('data-agent-state') ?? null;
+const panel = (name: string): HTMLElement | null => document.querySelector(`[data-panel="${name}"]`);
+const field = (container: HTMLElement | null, name: string): string => container?.querySelector(`[data-field="${name}"]`)?.textContent ?? '';
+
+/** An offer pushed and the phone ringing for it, as the cti service and the voice node do. */
+function ring(rendered: Awaited<ReturnType<typeof openDesktop>>, options: { pushOffer?: boolean; pushPop?: boolean } = {}): void {
+  const { feed, phone } = rendered;
+  act(() => {
+    if (options.pushOffer ?? true) {
+      feed.push({ type: 'offer', offer: { callId: CALL_ID, offerId: 'offer-1', queueId: 'sales', callerMasked: '+1 415 ***-2671', ringTimeoutMs: 20_000, offeredAt: '2025-06-02T10:00:05.000Z' } });
+    }
+    if (options.pushPop ?? true) feed.push({ type: 'pop', pop: popFor(CALL_ID) });
+    phone.ring(CALL_ID, 'caller');
+  });
+}
+
+/** Rings, answers and connects the call. */
+async function connected(rendered: Awaited<ReturnType<typeof openDesktop>>) {
+  const user = userEvent.setup();
+  ring(rendered);
+  await user.click(within(panel('ringing')!).getByRole('button', { name: en['desktop.call.answer'] }));
+  act(() => rendered.phone.confirm());
+  act(() =>
+    rendered.feed.push({ type: 'call.state', change: { callId: CALL_ID, state: 'connected', agentId: rendered.agentId, at: '2025-06-02T10:00:08.000Z', reason: null } }),
+  );
+  await waitFor(() => expect(panel('in-call')).not.toBeNull());
+  return user;
+}
+
+describe('agent desktop', () => {
+  it('registers the phone, opens the agent feed, and goes available with PUT /acd/agents/:id/state', async () => {
+    const rendered = await openDesktop();
+    const user = userEvent.setup();
+    expect(rendered.phone.starts).toBeGreaterThan(0);
+    expect(rendered.feed.status).toBe('open');
+    expect(document.querySelector('[data-phone-status]')?.textContent).toBe(en['desktop.phone.registered']);
+    await user.click(screen.getByRole('button', { name: en['desktop.state.goAvailable'] }));
+    await waitFor(() => expect(stateShown()).toBe('available'));
+    expect(rendered.backend.stateRequests).toEqual([{ agentId: rendered.agentId, state: 'available', reason: null }]);
+  });
+
+  it('takes a break with a reason code, and shows the acd refusing a change (409) in words', async () => {
+    const rendered = await openDesktop();
+    const user = userEvent.setup();
+    await user.selectOptions(screen.getByLabelText(en['desktop.state.reason']), 'training');
+    await user.click(screen.getByRole('button', { name: en['desktop.state.goBreak'] }));
+    await waitFor(() => expect(stateShown()).toBe('break'));
+    expect(rendered.backend.stateRequests.at(-1)).toEqual({ agentId: rendered.agentId, state: 'break', reason: 'training' });
+    expect(document.querySelector('[data-agent-state]')?.textContent).toBe(`${en['agentState.break']} · ${en['breakReason.training']}`);
+
+    // The routing engine put the agent on a call meanwhile: the acd refuses a break.
+    rendered.backend.agentStates.set(rendered.agentId, { agentId: rendered.agentId, state: 'on-call', reason: null, since: '2025-06-02T10:00:09.000Z', callId: CALL_ID, missedOffers: 0 });
+    act(() => rendered.feed.push({ type: 'agent.state', change: { agentId: rendered.agentId, state: 'on-call', reason: null, since: '2025-06-02T10:00:09.000Z', callId: CALL_ID } }));
+    await user.click(screen.getByRole('button', { name: en['desktop.state.goOffline'] }));
+    expect((await screen.findByRole('alert')).textContent).toBe('You cannot go from “On a call” to “Offline” now.');
+    expect(rendered.backend.stateRequests).toHaveLength(1);
+  });
+
+  it('rings with the offer: queue, masked caller number, time waited in queue; answer goes to the phone', async () => {
+    const rendered = await openDesktop();
+    const user = userEvent.setup();
+    act(() =>
+      rendered.feed.push({ type: 'offer', offer: { callId: CALL_ID, offerId: 'offer-1', queueId: 'sales', callerMasked: '+1 415 ***-2671', ringTimeoutMs: 20_000, offeredAt: '2025-06-02T10:00:05.000Z' } }),
+    );
+    const ringing = panel('ringing');
+    expect(ringing?.getAttribute('data-call-id')).toBe(CALL_ID);
+    expect(field(ringing, 'caller')).toBe('+1 415 ***-2671');
+    expect(field(ringing, 'queue')).toBe('sales');
+    expect(field(ringing, 'ringing-for')).toBe('0:05');
+    // Routed at 09:59:30, offered at 10:00:05.
+    await waitFor(() => expect(field(panel('ringing'), 'waited')).toBe('0:35'));
+    // Until the phone rings, the call cannot be answered.
+    expect(screen.getByText(en['desktop.ringing.waitingForPhone'])).toBeTruthy();
+    expect((within(ringing!).getByRole('button', { name: en['desktop.call.answer'] }) as HTMLButtonElement).disabled).toBe(true);
+    act(() => rendered.phone.ring(CALL_ID));
+    await user.click(within(panel('ringing')!).getByRole('button', { name: en['desktop.call.answer'] }));
+    expect(rendered.phone.actions).toEqual(['answer']);
+    expect(within(panel('ringing')!).getByRole('heading').textContent).toBe(en['desktop.ringing.answering']);
+  });
+
+  it('rejects a ringing call on the phone (486), and an offer the phone has not rung for through the acd', async () => {
+    const rendered = await openDesktop();
+    const user = userEvent.setup();
+    ring(rendered);
+    await user.click(within(panel('ringing')!).getByRole('button', { name: en['desktop.call.reject'] }));
+    expect(rendered.phone.actions).toEqual(['reject']);
+    await waitFor(() => expect(panel('ringing')).toBeNull());
+    expect(panel('wrap-up')).toBeNull();
+
+    rendered.backend.agentStates.set(rendered.agentId, { agentId: rendered.agentId, state: 'reserved', reason: null, since: '2025-06-02T10:00:06.000Z', callId: 'b1c2d3e4-0000-4000-8000-000000000002', missedOffers: 0 });
+    act(() =>
+      rendered.feed.push({ type: 'offer', offer: { callId: 'b1c2d3e4-0000-4000-8000-000000000002', offerId: 'offer-2', queueId: 'sales', callerMasked: null, ringTimeoutMs: 0, offeredAt: '2025-06-02T10:00:06.000Z' } }),
+    );
+    await user.click(within(panel('ringing')!).getByRole('button', { name: en['desktop.call.reject'] }));
+    await waitFor(() => expect(panel('ringing')).toBeNull());
+    expect(rendered.backend.stateRequests.at(-1)).toMatchObject({ state: 'available' });
+  });
+
+  it('answered: in call with the timer and the screen pop (masked number, IVR entries, tickets, history, CRM)', async () => {
+    const rendered = await openDesktop();
+    await connected(rendered);
+    const call = panel('in-call');
+    expect(call?.getAttribute('data-call-id')).toBe(CALL_ID);
+    expect(field(call, 'call-timer')).toBe('0:00');
+    const pop = panel('pop')!;
+    expect(field(pop, 'caller-number')).toBe('+1 415 ***-2671');
+    expect(pop.textContent).not.toContain('4155552671');
+    expect(field(pop, 'contact')).toContain('Grace Hopper');
+    expect(field(pop, 'contact')).toContain('Priority customer, level 2');
+    expect(field(pop, 'ivr')).toBe('entrysales menuaccount88213');
+    expect(field(pop, 'tickets')).toBe('Refund for order 1234 · Pending · High');
+    expect(within(pop.querySelector('[data-field="history"]')!).getAllByRole('row')).toHaveLength(2);
+    expect(field(pop, 'crm')).toBe(en['desktop.crm.timeout']);
+    // The pop came pushed: nobody asked for it again.
+    expect(rendered.backend.requests.filter((r) => r.path.endsWith('/pop'))).toEqual([]);
+  });
+
+  it('asks for the screen pop over HTTP when the phone rings without the pushed one', async () => {
+    const rendered = await openDesktop();
+    rendered.backend.pops.set(CALL_ID, popFor(CALL_ID));
+    ring(rendered, { pushOffer: false, pushPop: false });
+    await waitFor(() => expect(field(panel('pop'), 'caller-number')).toBe('+1 415 ***-2671'));
+    expect(rendered.backend.requests.filter((r) => r.path === `/cti/calls/${CALL_ID}/pop`)).toHaveLength(1);
+  });
+
+  it('hold, mute, keypad and transfer act on the softphone', async () => {
+    const rendered = await openDesktop();
+    const user = await connected(rendered);
+    const call = (): HTMLElement => panel('in-call')!;
+    await user.click(within(call()).getByRole('button', { name: en['desktop.call.hold'] }));
+    expect(within(call()).getByRole('heading').textContent).toContain(en['desktop.call.onHold']);
+    await user.click(within(call()).getByRole('button', { name: en['desktop.call.resume'] }));
+    await user.click(within(call()).getByRole('button', { name: en['desktop.call.mute'] }));
+    expect(within(call()).getByRole('button', { name: en['desktop.call.unmute'] })).toBeTruthy();
+    await user.click(within(call()).getByRole('button', { name: en['desktop.call.keypad'] }));
+    for (const key of ['5', '7', '#']) await user.click(within(call()).getByRole('button', { name: `Key ${key}` }));
+
+    const transfer = within(call()).getByRole('form', { name: en['desktop.transfer.title'] });
+    await user.type(within(transfer).getByLabelText(en['desktop.transfer.number']), '555-2671');
+    await user.click(within(transfer).getByRole('button', { name: en['desktop.transfer.submit'] }));
+    expect(transfer.querySelector('[data-field-error="transfer"]')?.textContent).toBe(en['desktop.transfer.badNumber']);
+    await user.clear(within(transfer).getByLabelText(en['desktop.transfer.number']));
+    await user.type(within(transfer).getByLabelText(en['desktop.transfer.number']), '+1 415 555 2671');
+    await user.click(within(transfer).getByRole('button', { name: en['desktop.transfer.submit'] }));
+    expect(await within(call()).findByText(en['desktop.transfer.done'])).toBeTruthy();
+    await user.selectOptions(within(transfer).getByLabelText(en['desktop.transfer.to']), 'agent');
+    await user.type(within(transfer).getByLabelText(en['desktop.transfer.agent']), COLLEAGUE);
+    await user.click(within(transfer).getByRole('button', { name: en['desktop.transfer.submit'] }));
+
+    expect(rendered.phone.actions).toEqual(['answer', 'hold:true', 'hold:false', 'mute:true', 'dtmf:5', 'dtmf:7', 'dtmf:#', 'transfer:number:+14155552671', `transfer:agent:${COLLEAGUE}`]);
+    // Call control went to the phone, not to the server.
+    expect(rendered.backend.callCommands).toEqual([]);
+  });
+
+  it('hang-up opens the wrap-up; submit posts disposition, notes and ticket, then sets available', async () => {
+    const rendered = await openDesktop();
+    const user = await connected(rendered);
+    await user.click(within(panel('in-call')!).getByRole('button', { name: en['desktop.call.hangup'] }));
+    expect(rendered.phone.actions.at(-1)).toBe('hangup');
+    await waitFor(() => expect(panel('in-call')).toBeNull());
+    // The acd puts the agent in after-call work for the call.
+    rendered.backend.agentStates.set(rendered.agentId, { agentId: rendered.agentId, state: 'after-call-work', reason: null, since: '2025-06-02T10:00:09.000Z', callId: CALL_ID, missedOffers: 0 });
+    act(() => rendered.feed.push({ type: 'agent.state', change: { agentId: rendered.agentId, state: 'after-call-work', reason: null, since: '2025-06-02T10:00:09.000Z', callId: CALL_ID, acwEndsAt: '2025-06-02T10:00:39.000Z' } }));
+    const wrapUp = panel('wrap-up')!;
+    expect(wrapUp.getAttribute('data-call-id')).toBe(CALL_ID);
+    expect(field(wrapUp, 'acw')).toBe('Back to available in 0:29');
+    // The pop stays for the wrap-up.
+    expect(field(panel('pop'), 'caller-number')).toBe('+1 415 ***-2671');
+
+    const form = within(wrapUp);
+    const codes = form.getByLabelText(en['desktop.wrapUp.disposition']);
+    expect([...codes.querySelectorAll('option')].map((o) => o.value)).toEqual(['sale', 'callback']);
+    await user.selectOptions(codes, 'callback');
+    await user.type(form.getByLabelText(en['desktop.wrapUp.notes']), 'Wants a call on Monday');
+    await user.click(form.getByLabelText(en['desktop.wrapUp.createTicket']));
+    await user.type(form.getByLabelText(en['desktop.wrapUp.subject']), 'Call back about the refund');
+    await user.selectOptions(form.getByLabelText(en['desktop.wrapUp.priority']), 'high');
+    await user.click(form.getByRole('button', { name: en['desktop.wrapUp.submit'] }));
+
+    await waitFor(() => expect(panel('wrap-up')).toBeNull());
+    expect(rendered.backend.wrapUps).toEqual([
+      { callId: CALL_ID, request: { disposition: 'callback', notes: 'Wants a call on Monday', ticket: { subject: 'Call back about the refund', status: 'open', priority: 'high' } } },
+    ]);
+    expect(rendered.backend.stateRequests.at(-1)).toEqual({ agentId: rendered.agentId, state: 'available', reason: null });
+    expect(stateShown()).toBe('available');
+    // A late "ended" push does not open the form again.
+    act(() => rendered.feed.push({ type: 'call.state', change: { callId: CALL_ID, state: 'ended', agentId: rendered.agentId, at: '2025-06-02T10:00:09.000Z', reason: 'agent-hangup' } }));
+    expect(panel('wrap-up')).toBeNull();
+  });
+
+  it('shows the wrap-up refused by the server under its field, and a new ticket without subject is refused before sending', async () => {
+    const rendered = await openDesktop();
+    const user = await connected(rendered);
+    act(() => rendered.phone.end('BYE'));
+    const form = within(await waitFor(() => panel('wrap-up')!));
+    expect(field(panel('wrap-up'), 'acw')).toBe('Wrapping up for 0:00');
+    await user.click(form.getByLabelText(en['desktop.wrapUp.createTicket']));
+    await user.click(form.getByRole('button', { name: en['desktop.wrapUp.submit'] }));
+    await waitFor(() => expect(panel('wrap-up')?.querySelector('[data-field-error="ticket.subject"]')?.textContent).toBe(en['validation.required']));
+    await user.click(form.getByLabelText(en['desktop.wrapUp.createTicket']));
+    rendered.backend.dispositions[0]!.active = false;
+    await user.click(form.getByRole('button', { name: en['desktop.wrapUp.submit'] }));
+    expect(await form.findByText('is not an active disposition code')).toBeTruthy();
+    expect(rendered.backend.wrapUps).toEqual([]);
+    expect(panel('wrap-up')).not.toBeNull();
+  });
+
+  it("shows the agent's own figures for today from the agent.stats push", async () => {
+    const rendered = await openDesktop();
+    expect(document.querySelector('[data-stat="calls"]')?.textContent).toBe('—');
+    act(() => rendered.feed.push({ type: 'agent.stats', stats: agentStats('someone-else', 'available', 0, '2025-06-02T10:00:09.000Z') }));
+    expect(document.querySelector('[data-stat="calls"]')?.textContent).toBe('—');
+    act(() => rendered.feed.push({ type: 'agent.stats', stats: agentStats(rendered.agentId, 'available', 0, '2025-06-02T10:00:09.000Z') }));
+    expect(document.querySelector('[data-stat="calls"]')?.textContent).toBe('4');
+    expect(document.querySelector('[data-stat="talk"]')?.textContent).toBe('10:00');
+    expect(document.querySelector('[data-stat="aht"]')?.textContent).toBe('2:45');
+  });
+
+  it('session.replaced: says the desktop was opened elsewhere, stops the phone and the feed; it can be taken back', async () => {
+    const rendered = await openDesktop();
+    const user = userEvent.setup();
+    const stopsBefore = rendered.phone.stops;
+    act(() => rendered.feed.push({ type: 'session.replaced' }));
+    expect(screen.getByRole('heading', { level: 1 }).textContent).toBe(en['desktop.replaced.title']);
+    expect(screen.getByRole('alert').textContent).toBe(en['desktop.replaced.body']);
+    expect(rendered.phone.stops).toBeGreaterThan(stopsBefore);
+    expect(rendered.phone.snapshot().registration).toBe('unregistered');
+    expect(rendered.feed.status).toBe('closed');
+    expect(panel('in-call')).toBeNull();
+
+    const startsBefore = rendered.phone.starts;
+    await user.click(screen.getByRole('button', { name: en['desktop.replaced.takeBack'] }));
+    expect(await screen.findByRole('heading', { level: 1, name: en['area.agent'] })).toBeTruthy();
+    expect(rendered.phone.starts).toBeGreaterThan(startsBefore);
+    expect(rendered.feed.status).toBe('open');
+  });
+
+  it('after a network loss, registers the phone again and reconnects the feed at once', async () => {
+    const rendered = await openDesktop();
+    act(() => rendered.phone.set({ connection: 'disconnected', registration: 'unregistered' }));
+    expect(document.querySelector('[data-phone-status]')?.textContent).toBe(en['desktop.phone.disconnected']);
+    act(() => void window.dispatchEvent(new Event('online')));
+    expect(rendered.phone.reconnects).toBe(1);
+    expect(rendered.feed.retries).toBe(1);
+  });
+});

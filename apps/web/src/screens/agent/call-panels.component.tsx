@@ -1,0 +1,273 @@
+import { type CallView } from '@parley/contracts';
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { useServices } from '../../api/app-services.provider';
+import { useI18n } from '../../i18n/i18n.provider';
+import { type Translate } from '../../i18n/message-catalog';
+import { normalizeTransferNumber, PhoneError, UUID_PATTERN, type CallQuality, type Phone, type TransferTarget } from '../../softphone/phone';
+import { describeError } from '../form-errors';
+import { Data } from '../form/fields.component';
+import { formatDuration } from '../supervisor/use-now';
+import { type DesktopView } from './desktop.model';
+
+/** A failed phone or call-control action in the user's language. */
+export function actionError(error: unknown, t: Translate): string {
+  if (error instanceof PhoneError) return t(`desktop.phoneError.${error.code}`);
+  return describeError(error, t);
+}
+
+interface RingingProps {
+  ringing: NonNullable<DesktopView['ringing']>;
+  phone: Phone;
+  registered: boolean;
+  now: number;
+  /** Declines an offer the phone has not rung for (the acd takes "available" while reserved as a decline). */
+  declineOffer(): Promise<void>;
+}
+
+/** The offer's details while the phone rings: queue, masked caller, how long the caller waited; answer or reject. */
+export function RingingPanel({ ringing, phone, registered, now, declineOffer }: RingingProps): ReactNode {
+  const { t } = useI18n();
+  const { cti } = useServices();
+  const [problem, setProblem] = useState<string | null>(null);
+  const [record, setRecord] = useState<{ callId: string; call: CallView } | null>(null);
+  const { offer, callId } = ringing;
+
+  // How long the caller waited before this offer: the call's routing time from the cti service.
+  useEffect(() => {
+    if (!callId) return;
+    let current = true;
+    cti.call(callId).then(
+      (call) => current && setRecord({ callId, call }),
+      () => undefined, // the waiting time is a nicety: the panel works without it
+    );
+    return () => {
+      current = false;
+    };
+  }, [cti, callId]);
+
+  const call = record && record.callId === callId ? record.call : null;
+  const offeredMs = offer ? Date.parse(offer.offeredAt) : (ringing.phone?.ringingSince ?? now);
+  const waitedMs = call?.routedAt ? offeredMs - Date.parse(call.routedAt) : null;
+  const caller = offer?.callerMasked ?? call?.callerMasked ?? null;
+  const queue = offer?.queueId ?? call?.queueId ?? null;
+
+  const act = (action: () => void | Promise<void>): void => {
+    setProblem(null);
+    try {
+      const result = action();
+      if (result) result.catch((error: unknown) => setProblem(actionError(error, t)));
+    } catch (error) {
+      setProblem(actionError(error, t));
+    }
+  };
+
+  const answering = ringing.phone?.state === 'answering';
+  return (
+    <section className="panel desk-ringing" aria-labelledby="desk-ringing-title" data-panel="ringing" data-call-id={callId ?? ''}>
+      <h2 id="desk-ringing-title">{answering ? t('desktop.ringing.answering') : t('desktop.ringing.title')}</h2>
+      <dl className="facts">
+        <dt>{t('desktop.ringing.caller')}</dt>
+        <dd data-field="caller">{caller ? <Data>{caller}</Data> : t('desktop.pop.unknownNumber')}</dd>
+        <dt>{t('desktop.ringing.queue')}</dt>
+        <dd data-field="queue">{queue ? <Data>{queue}</Data> : '—'}</dd>
+        <dt>{t('desktop.ringing.waited')}</dt>
+        <dd data-field="waited">{waitedMs === null ? '—' : formatDuration(waitedMs)}</dd>
+        <dt>{t('desktop.ringing.ringingFor')}</dt>
+        <dd data-field="ringing-for">{formatDuration(now - offeredMs)}</dd>
+      </dl>
+      {!ringing.phone ? <p className="notice">{registered ? t('desktop.ringing.waitingForPhone') : t('desktop.ringing.phoneNotReady')}</p> : null}
+      <div className="actions">
+        <button type="button" disabled={ringing.phone?.state !== 'ringing'} onClick={() => act(() => phone.answer())}>
+          {t('desktop.call.answer')}
+        </button>
+        <button type="button" className="danger" disabled={answering} onClick={() => act(() => (ringing.phone ? phone.reject() : declineOffer()))}>
+          {t('desktop.call.reject')}
+        </button>
+      </div>
+      {problem ? (
+        <p role="alert" className="field__error">
+          {problem}
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'] as const;
+/** How often the call quality is read while a call is connected (a display ticker). */
+export const QUALITY_REFRESH_MS = 5_000;
+
+interface InCallProps {
+  active: NonNullable<DesktopView['active']>;
+  phone: Phone;
+  now: number;
+}
+
+/** The call in progress: timer, hang up, hold, mute, keypad, transfer and the call's quality. */
+export function InCallPanel({ active, phone, now }: InCallProps): ReactNode {
+  const { t } = useI18n();
+  const { cti } = useServices();
+  const [problem, setProblem] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [keypad, setKeypad] = useState(false);
+  const [dialled, setDialled] = useState('');
+  const [quality, setQuality] = useState<CallQuality | null>(null);
+  const onPhone = active.phone;
+  const { callId } = active;
+
+  useEffect(() => {
+    if (!onPhone) return;
+    let current = true;
+    const read = (): void => {
+      phone.quality().then(
+        (q) => current && setQuality(q),
+        () => undefined,
+      );
+    };
+    read();
+    const timer = setInterval(read, QUALITY_REFRESH_MS);
+    return () => {
+      current = false;
+      clearInterval(timer);
+    };
+  }, [phone, onPhone]);
+
+  const act = (action: () => void | Promise<void>, done?: string): void => {
+    setProblem(null);
+    setNotice(null);
+    try {
+      const result = action();
+      if (result) result.then(() => done && setNotice(done), (error: unknown) => setProblem(actionError(error, t)));
+      else if (done) setNotice(done);
+    } catch (error) {
+      setProblem(actionError(error, t));
+    }
+  };
+
+  const hangup = (): void => act(() => (onPhone ? phone.hangup() : callId ? cti.hangup(callId) : undefined));
+  const hold = (on: boolean): void => act(() => (onPhone ? phone.hold(on) : callId ? cti.hold(callId, on) : undefined));
+  const press = (key: string): void => {
+    act(() => phone.sendDtmf(key));
+    setDialled((d) => (d + key).slice(-32));
+  };
+
+  return (
+    <section className="panel desk-call" aria-labelledby="desk-call-title" data-panel="in-call" data-call-id={callId ?? ''}>
+      <h2 id="desk-call-title">
+        {active.held ? t('desktop.call.onHold') : t('desktop.call.title')}{' '}
+        {onPhone?.answeredAt != null ? (
+          <span className="timer" data-field="call-timer" aria-label={t('desktop.call.timer')}>
+            {formatDuration(now - onPhone.answeredAt)}
+          </span>
+        ) : null}
+      </h2>
+      {!onPhone ? <p className="notice">{t('desktop.call.notOnThisPhone')}</p> : null}
+      <div className="actions">
+        <button type="button" className="danger" onClick={hangup}>
+          {t('desktop.call.hangup')}
+        </button>
+        <button type="button" className="secondary" aria-pressed={active.held} onClick={() => hold(!active.held)}>
+          {active.held ? t('desktop.call.resume') : t('desktop.call.hold')}
+        </button>
+        {onPhone ? (
+          <>
+            <button type="button" className="secondary" aria-pressed={onPhone.muted} onClick={() => act(() => phone.mute(!onPhone.muted))}>
+              {onPhone.muted ? t('desktop.call.unmute') : t('desktop.call.mute')}
+            </button>
+            <button type="button" className="secondary" aria-expanded={keypad} onClick={() => setKeypad((k) => !k)}>
+              {t('desktop.call.keypad')}
+            </button>
+          </>
+        ) : null}
+      </div>
+      {keypad && onPhone ? (
+        <div className="keypad" role="group" aria-label={t('desktop.call.keypad')}>
+          <output aria-label={t('desktop.call.dialled')}>{dialled ? <Data>{dialled}</Data> : ' '}</output>
+          {KEYS.map((key) => (
+            <button key={key} type="button" className="secondary" onClick={() => press(key)} aria-label={t('desktop.call.key', { key })}>
+              {key}
+            </button>
+          ))}
+        </div>
+      ) : null}
+      <TransferForm
+        onTransfer={(target) =>
+          act(() => (onPhone ? phone.transfer(target) : callId ? cti.transfer(callId, target) : Promise.reject(new PhoneError('no-call', 'no call id'))), t('desktop.transfer.done'))
+        }
+      />
+      {problem ? (
+        <p role="alert" className="field__error" data-call-error="">
+          {problem}
+        </p>
+      ) : null}
+      {notice ? <p className="notice">{notice}</p> : null}
+      {quality ? (
+        <p className="summary" data-field="quality">
+          {t('desktop.call.quality', {
+            sent: quality.packetsSent,
+            received: quality.packetsReceived,
+            lost: quality.packetsLost,
+            jitter: quality.jitterMs ?? '—',
+            rtt: quality.roundTripMs ?? '—',
+          })}
+        </p>
+      ) : null}
+    </section>
+  );
+}
+
+/** Blind transfer to another agent (by id) or to a number in international format. */
+function TransferForm({ onTransfer }: { onTransfer(target: TransferTarget): void }): ReactNode {
+  const { t } = useI18n();
+  const [kind, setKind] = useState<TransferTarget['kind']>('number');
+  const [value, setValue] = useState('');
+  const [error, setError] = useState<string | null>(null);
+
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    if (kind === 'number') {
+      const number = normalizeTransferNumber(value);
+      if (!number) return setError(t('desktop.transfer.badNumber'));
+      setError(null);
+      return onTransfer({ kind, number });
+    }
+    const agentId = value.trim();
+    if (!UUID_PATTERN.test(agentId)) return setError(t('desktop.transfer.badAgent'));
+    setError(null);
+    onTransfer({ kind, agentId: agentId.toLowerCase() });
+  };
+
+  return (
+    <form className="inline-form desk-transfer" onSubmit={submit} aria-label={t('desktop.transfer.title')} noValidate>
+      <label>
+        {t('desktop.transfer.to')}{' '}
+        <select
+          value={kind}
+          onChange={(event) => {
+            setKind(event.target.value as TransferTarget['kind']);
+            setValue('');
+            setError(null);
+          }}
+        >
+          <option value="number">{t('desktop.transfer.number')}</option>
+          <option value="agent">{t('desktop.transfer.agent')}</option>
+        </select>
+      </label>
+      <input
+        aria-label={kind === 'number' ? t('desktop.transfer.number') : t('desktop.transfer.agent')}
+        placeholder={kind === 'number' ? '+14155550100' : ''}
+        value={value}
+        aria-invalid={error ? true : undefined}
+        onChange={(event) => setValue(event.target.value)}
+      />
+      <button type="submit" className="secondary">
+        {t('desktop.transfer.submit')}
+      </button>
+      {error ? (
+        <p className="field__error" data-field-error="transfer">
+          {error}
+        </p>
+      ) : null}
+    </form>
+  );
+}
