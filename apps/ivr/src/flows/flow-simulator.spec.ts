@@ -199,3 +199,16 @@ describe('simulate: a queue that gives the call back', () => {
     expect(trace.completed).toMatchObject({ outcome: 'voicemail', mailbox: 'general' });
   });
 });
+
+describe('simulate: one connection after another', () => {
+  it('ends the second connection too when a transfer whose far end hung up goes on to a queue', () => {
+    const flow = flowOf([
+      { id: 'out', type: 'transfer', target: { kind: 'number', number: '+442071234567' }, ringTimeoutMs: 30_000, afterHangup: 'queue' },
+      { id: 'queue', type: 'enqueue', queue: 'q0' },
+    ]);
+    const trace = simulate(flow, { startAt: MONDAY_10AM_NEW_YORK });
+    expect(path(trace)).toEqual(['out:party-hung-up', 'queue:routed']);
+    expect(trace.inputs.map((i) => i.type)).toEqual(['call-started', 'bridged', 'unbridged', 'call-ended']);
+    expect(trace.outcome).toBe('transferred');
+  });
+});

@@ -65,7 +65,8 @@ class Simulation {
   private readonly transfers: SimulationScript['transfers'];
   private state: ExecutorState;
   private steps = 0;
-  private unbridgeScheduled = false;
+  /** The node-visit count of the connection whose end is scheduled. */
+  private unbridgeScheduled: number | undefined;
   private overflowed = false;
   private readonly trace: Omit<SimulationTrace, 'outcome' | 'reason' | 'locale' | 'variables' | 'completed' | 'durationMs' | 'steps'> = {
     nodes: [],
@@ -173,7 +174,9 @@ class Simulation {
     }
     const pending = this.state.pending;
     if (pending?.kind === 'connected') {
-      if (!this.unbridgeScheduled) {
+      // Once per connection: a step may leave one connection and enter another (a transfer whose
+      // far end hung up, on to a queue), told apart by the node visits counted so far.
+      if (this.unbridgeScheduled !== this.state.visits) {
         const overflow = this.script.overflow;
         if (pending.onOverflow !== undefined && overflow !== undefined && !this.overflowed) {
           // The queue gives the call back before any agent answers (once per call).
@@ -185,10 +188,10 @@ class Simulation {
           const at = input.at + this.script.agentTalkMs;
           this.schedule(at, pending.continueAt !== undefined ? { type: 'unbridged', at } : { type: 'call-ended', at, reason: 'agent-hangup' });
         }
-        this.unbridgeScheduled = true;
+        this.unbridgeScheduled = this.state.visits;
       }
     } else {
-      this.unbridgeScheduled = false;
+      this.unbridgeScheduled = undefined;
     }
     return result;
   }
