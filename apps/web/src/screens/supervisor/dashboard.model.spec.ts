@@ -1,4 +1,4 @@
-import { type QueueView } from '../../api/acd-api.types';
+import { type AgentView, type QueueView } from '../../api/acd-api.types';
 import { queueStats } from '../../testing/parley-backend.fake';
 import { belowTarget, EMPTY_DASHBOARD, reduceDashboard, SAMPLE_WINDOW, type DashboardState } from './dashboard.model';
 
@@ -39,5 +39,28 @@ describe('dashboard model', () => {
     expect(belowTarget({ ...row, stats: queueStats('a', { serviceLevel: 0.79 }) })).toBe(true);
     expect(belowTarget({ ...row, stats: queueStats('a', { serviceLevel: 0.8 }) })).toBe(false);
     expect(belowTarget({ ...row, stats: queueStats('a', { serviceLevel: null }) })).toBe(false);
+  });
+  it("shows an agent's current call only while the agent is on it (not after the wrap-up)", () => {
+    const agentId = '7d3c4a52-51f1-4c55-9a4e-2f1a3f0c9e11';
+    const callId = '1b2c3d4e-5f60-4718-9a0b-1c2d3e4f5a6b';
+    const agent: AgentView = {
+      agentId,
+      version: 1,
+      hasSeat: true,
+      skills: [],
+      queueIds: ['a'],
+      live: { agentId, state: 'available', reason: null, since: at(0), callId: null, missedOffers: 0 },
+      updatedAt: at(0),
+    };
+    let state = reduceDashboard(EMPTY_DASHBOARD, { kind: 'agents', agents: [agent], stats: [], names: new Map() });
+    const change = (to: 'on-call' | 'after-call-work' | 'available', second: number) =>
+      reduceDashboard(state, { kind: 'live', message: { type: 'agent.state', change: { agentId, state: to, reason: null, since: at(second), callId } } });
+    state = change('on-call', 5);
+    expect(state.agents[agentId]?.callId).toBe(callId);
+    state = change('after-call-work', 60);
+    expect(state.agents[agentId]?.callId).toBe(callId);
+    // The move back to available names the call it wrapped up: no longer a current call.
+    state = change('available', 70);
+    expect(state.agents[agentId]).toMatchObject({ state: 'available', callId: null });
   });
 });

@@ -121,7 +121,7 @@ function applyLive(state: DashboardState, message: LiveMessage): DashboardState 
       const { change } = message;
       const row = state.agents[change.agentId];
       if (!row) return state;
-      return { ...state, agents: { ...state.agents, [row.agentId]: { ...row, state: change.state, reason: change.reason, sinceMs: Date.parse(change.since), callId: change.callId } } };
+      return { ...state, agents: { ...state.agents, [row.agentId]: { ...row, state: change.state, reason: change.reason, sinceMs: Date.parse(change.since), callId: CALL_STATES.has(change.state) ? change.callId : null } } };
     }
     case 'offer':
     case 'pop':
