@@ -1,5 +1,6 @@
 import { acdAgentStateSchema } from '@parley/contracts';
 import { useCallback, useEffect, useReducer, useState, type ReactNode } from 'react';
+import { type RequestableAgentState } from '../../api/acd-api.types';
 import { ApiError } from '../../api/api-error';
 import { useServices } from '../../api/app-services.provider';
 import { useI18n } from '../../i18n/i18n.provider';
@@ -15,6 +16,7 @@ import { formatDuration, useNow } from './use-now';
 export const SNAPSHOT_REFRESH_MS = 30_000;
 
 const MONITOR_MODES: readonly MonitorMode[] = ['listen', 'whisper', 'barge'];
+const FORCEABLE_STATES: readonly RequestableAgentState[] = ['available', 'break', 'offline'];
 
 /** Live queues and agents: HTTP snapshots refreshed, server pushes applied as they come. */
 export function SupervisorDashboardPage(): ReactNode {
@@ -161,6 +163,7 @@ function AgentsTable({ rows, now }: { rows: readonly AgentRow[]; now: number }):
           <th scope="col">{t('dashboard.currentCall')}</th>
           <th scope="col">{t('dashboard.handledToday')}</th>
           <th scope="col">{t('dashboard.monitor')}</th>
+          <th scope="col">{t('dashboard.forceState')}</th>
         </tr>
       </thead>
       <tbody>
@@ -174,8 +177,16 @@ function AgentsTable({ rows, now }: { rows: readonly AgentRow[]; now: number }):
 
 function AgentRowView({ row, now }: { row: AgentRow; now: number }): ReactNode {
   const { t } = useI18n();
-  const { callControl } = useServices();
+  const { callControl, acd } = useServices();
   const [monitor, setMonitor] = useState<{ mode: MonitorMode; error: string | null } | null>(null);
+  const [forced, setForced] = useState<{ error: string | null } | null>(null);
+  // A supervisor may set an agent's state (the acd refuses illegal moves with 409, shown in words).
+  const force = (state: RequestableAgentState): void => {
+    acd.setAgentState(row.agentId, state, state === 'break' ? 'supervisor' : undefined).then(
+      () => setForced({ error: null }),
+      (error: unknown) => setForced({ error: describeError(error, t) }),
+    );
+  };
   const start = (mode: MonitorMode, callId: string): void => {
     callControl.monitor({ agentId: row.agentId, callId, mode }).then(
       () => setMonitor({ mode, error: null }),
@@ -209,6 +220,24 @@ function AgentRowView({ row, now }: { row: AgentRow; now: number }): ReactNode {
             ))
           : null}
         {monitor && onCall ? <p className={monitor.error ? 'field__error' : 'notice'}>{monitor.error ?? t(`dashboard.monitoring.${monitor.mode}`)}</p> : null}
+      </td>
+      <td>
+        <select
+          aria-label={t('dashboard.forceStateOf', { agent: row.name })}
+          value=""
+          onChange={(event) => {
+            const state = FORCEABLE_STATES.find((s) => s === event.target.value);
+            if (state) force(state);
+          }}
+        >
+          <option value="">{t('dashboard.forceState.choose')}</option>
+          {FORCEABLE_STATES.map((state) => (
+            <option key={state} value={state}>
+              {t(`agentState.${state}`)}
+            </option>
+          ))}
+        </select>
+        {forced ? <p className={forced.error ? 'field__error' : 'notice'}>{forced.error ?? t('dashboard.forceState.done')}</p> : null}
       </td>
     </tr>
   );

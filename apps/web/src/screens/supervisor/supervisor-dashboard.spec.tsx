@@ -81,6 +81,20 @@ describe('supervisor dashboard', () => {
     expect(backend.monitorCalls).toEqual([{ callId: '6f1c2b9e-1d2a-4c3b-9e8f-0a1b2c3d4e5f', mode: 'whisper' }]);
   });
 
+  it("sets an agent's state for them: refused while on a call (409 in words), done once the agent is free", async () => {
+    const user = userEvent.setup();
+    const { backend, agentId } = openDashboard();
+    backend.agentStates.set(agentId, { ...backend.agentState(agentId), state: 'on-call' });
+    const picker = await screen.findByRole('combobox', { name: en['dashboard.forceStateOf'].replace('{agent}', agentId) });
+    await user.selectOptions(picker, 'offline');
+    expect(await screen.findByText(new RegExp(`cannot go from on-call to offline`))).toBeTruthy();
+    expect(backend.stateRequests).toEqual([]);
+    backend.agentStates.set(agentId, { ...backend.agentState(agentId), state: 'after-call-work' });
+    await user.selectOptions(picker, 'break');
+    expect(await screen.findByText(en['dashboard.forceState.done'])).toBeTruthy();
+    expect(backend.stateRequests).toEqual([{ agentId, state: 'break', reason: 'supervisor' }]);
+  });
+
   it('keeps one live feed running while open and stops it when closed', async () => {
     const { feed } = openDashboard();
     await waitFor(() => expect(cell(queueRow(), 'waiting')).toBe('2'));
