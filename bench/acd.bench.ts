@@ -22,7 +22,7 @@ import { type Envelope, ivrCallRoutedV1, type PayloadOf, seatAssignedV1, seatRel
 import { createEnvelope, KafkaEventBus } from '@parley/messaging';
 import { createDataSource, provisionDatabase, runMigrations, UnitOfWork } from '@parley/persistence';
 import { Kafka, logLevel } from 'kafkajs';
-import { ACD_SCHEMA, acdMigrations, SeededRandom } from '@parley/acd';
+import { ACD_SCHEMA, acdMigrations, ROUTING_TOPICS, SeededRandom } from '@parley/acd';
 import { measureDecisionLatency } from './acd/decision-latency';
 
 const root = join(__dirname, '..');
@@ -35,6 +35,7 @@ const talkMs = Number(process.env.BENCH_TALK_MS ?? 8_000);
 const JWT_SECRET = 'bench-acd-jwt-secret-that-is-long-enough-0123456789';
 const DATA_KEY = 'bench-acd-data-key-that-is-long-enough-0123456789';
 const QUEUES = 10;
+const PARTITIONS = 12;
 const SKILLS = 5;
 const WARMUP_CALLS = Math.min(300, Math.round(rate * 3));
 
@@ -109,6 +110,15 @@ async function main(): Promise<void> {
   // would replay them. So the service's seat group starts at the end of the seat topics.
   const admin = new Kafka({ brokers: kafka, logLevel: logLevel.NOTHING }).admin();
   await admin.connect();
+  // The topics as production has them (the Helm topic Job: kafka.partitions, 12): created with 12
+  // partitions, or grown to 12 on a broker that a test run created them on with fewer.
+  const provisioning = new KafkaEventBus({ brokers: kafka, clientId: 'bench-acd-topics', partitionsPerTopic: PARTITIONS });
+  const benchTopics = [...ROUTING_TOPICS, voiceCommandIssuedV1];
+  await provisioning.provisionTopics(benchTopics);
+  await provisioning.close();
+  const metadata = await admin.fetchTopicMetadata({ topics: benchTopics.map((t) => t.name) });
+  const grow = metadata.topics.filter((t) => t.partitions.length < PARTITIONS).map((t) => ({ topic: t.name, count: PARTITIONS }));
+  if (grow.length > 0) await admin.createPartitions({ topicPartitions: grow });
   for (const topic of [seatAssignedV1.name, seatReleasedV1.name, userDeactivatedV1.name]) {
     const ends = await admin.fetchTopicOffsets(topic).catch(() => []);
     if (ends.length > 0) await admin.setOffsets({ groupId: seatsGroup, topic, partitions: ends.map((p) => ({ partition: p.partition, offset: p.high })) });
