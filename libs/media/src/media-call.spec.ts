@@ -171,6 +171,41 @@ describe('MediaLeg and MediaCall (driven tick by tick)', () => {
     expect(() => call.setMode(sup, 'whisper')).toThrow(MediaCallError);
   });
 
+  it('holds a party in a bridged call: it hears only its own playback, the other two hear each other and not it', async () => {
+    const [fc, fa, ft] = [await peer(), await peer(), await peer()];
+    const [caller, agent, third] = [await leg('pcmu', fc), await leg('pcmu', fa), await leg('pcmu', ft)];
+    const call = new MediaCall({ clock: new MediaClock() });
+    call.addLeg(caller);
+    call.addLeg(agent);
+    call.addLeg(third);
+    call.setMode(caller, 'held');
+    call.bridge();
+    const tones = { caller: 500, agent: 1500, third: 3000, music: 700 };
+    caller.play(new PromptPlayer(Prompt.fromPcm(renderTone({ frequencies: [tones.music], durationMs: 400 })), { loop: true }));
+    for (let f = 0; f < 6; f++) {
+      fc.sendAudio(caller.session.localPort, encodeFromPcm('pcmu', renderTone({ frequencies: [tones.caller], durationMs: 20 })));
+      fa.sendAudio(agent.session.localPort, encodeFromPcm('pcmu', renderTone({ frequencies: [tones.agent], durationMs: 20 })));
+      ft.sendAudio(third.session.localPort, encodeFromPcm('pcmu', renderTone({ frequencies: [tones.third], durationMs: 20 })));
+      await until(() => [caller, agent, third].every((l) => received(l) === f + 1));
+      call.tick(f);
+    }
+    await until(() => [fc, fa, ft].every((p) => p.received.length >= 6));
+    const level = (p: Peer, hz: number): number => dominantFrequency(decodeToPcm('pcmu', p.audio(0).at(-1)!.payload), [hz]).amplitude;
+    expect(level(fc, tones.music)).toBeGreaterThan(2000);
+    expect(level(fc, tones.agent)).toBeLessThan(300);
+    expect(level(fc, tones.third)).toBeLessThan(300);
+    expect(level(fa, tones.third)).toBeGreaterThan(2000);
+    expect(level(ft, tones.agent)).toBeGreaterThan(2000);
+    expect(level(fa, tones.caller)).toBeLessThan(300);
+    expect(level(ft, tones.caller)).toBeLessThan(300);
+    // Without music the held party hears silence, not the others.
+    caller.stopSource();
+    call.tick(6);
+    await until(() => fc.received.length >= 7);
+    expect(fc.audio(0).at(-1)!.payload.every((b) => b === 0xff)).toBe(true);
+    expect(() => call.setMode(caller, 'parked' as never)).toThrow(/unknown mix mode "parked"/);
+  });
+
   it('sends RFC 4733 digits instead of audio and reports received digits', async () => {
     const far = await peer();
     const caller = await leg('pcmu', far, 96);

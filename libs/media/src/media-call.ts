@@ -8,7 +8,7 @@
 //      decoded); three or more / supervisors: the per-listener mix — else silence.
 import { type ClockTask, type MediaClock, sharedMediaClock } from './media-clock';
 import { type AnyMediaLeg } from './media-leg';
-import { type MixMode, Mixer, type MixerParticipant } from './mixer';
+import { MIX_MODES, type MixMode, Mixer, type MixerParticipant } from './mixer';
 import { type RecordingResult, type WavRecorder } from './wav-recorder';
 
 export interface MediaCallOptions {
@@ -92,9 +92,10 @@ export class MediaCall implements ClockTask {
     this.rebuildMixer();
   }
 
-  /** A supervisor's mode: listen, whisper (to `whisperTo`, the agent's leg) or barge. */
+  /** A supervisor's mode: listen, whisper (to `whisperTo`, the agent's leg) or barge; a party's: normal or held. */
   setMode(leg: AnyMediaLeg, mode: MixMode, whisperTo: AnyMediaLeg | null = null): void {
     if (!this.modes.has(leg)) throw new MediaCallError(`leg ${leg.id} is not in call ${this.id}`);
+    if (!MIX_MODES.includes(mode)) throw new MediaCallError(`leg ${leg.id}: unknown mix mode ${JSON.stringify(mode)} (one of ${MIX_MODES.join(', ')})`);
     if (mode === 'whisper' && (!whisperTo || !this.modes.has(whisperTo) || whisperTo === leg)) {
       throw new MediaCallError(`whisper needs the leg it whispers to (another leg of call ${this.id})`);
     }

@@ -87,8 +87,8 @@ export type PlaySpec =
   | { readonly kind: 'tone'; readonly pattern: keyof typeof TONE_PATTERNS }
   | { readonly kind: 'hold' };
 
-/** How a WebRTC leg joins the call; whisper needs the leg it whispers to, so set it later with setMode. */
-export type WebRtcJoinMode = Exclude<MixMode, 'whisper'>;
+/** How a WebRTC leg joins the call; whisper needs the leg it whispers to, so set it later with setMode (as 'held'). */
+export type WebRtcJoinMode = Exclude<MixMode, 'whisper' | 'held'>;
 
 /** A WebRTC (browser) leg: which G.711 codecs, in order of preference. */
 export interface WebRtcLegSpec {

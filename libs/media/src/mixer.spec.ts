@@ -90,6 +90,39 @@ describe('Mixer', () => {
     expect(tick(mixer, { a: -30000, b: -30000, c: -30000, d: 0 }).d).toBe(-32768);
   });
 
+  it('held: hears nobody and nobody hears it, while the others go on talking (a consultation)', () => {
+    const mixer = new Mixer();
+    mixer.add('caller', { mode: 'held' });
+    mixer.add('agent');
+    mixer.add('third');
+    mixer.add('sup', { mode: 'listen' });
+    expect(tick(mixer, { caller: CALLER, agent: AGENT, third: THIRD, sup: SUPERVISOR })).toEqual({
+      caller: 0,
+      agent: THIRD,
+      third: AGENT,
+      sup: AGENT + THIRD,
+    });
+    // A whisper addressed to a held participant is not heard either.
+    mixer.setMode('sup', 'whisper', 'caller');
+    expect(tick(mixer, { caller: CALLER, agent: AGENT, third: THIRD, sup: SUPERVISOR }).caller).toBe(0);
+    // Taken off hold (a conference): everyone hears everyone again.
+    mixer.setMode('caller', 'normal');
+    mixer.setMode('sup', 'listen');
+    expect(tick(mixer, { caller: CALLER, agent: AGENT, third: THIRD, sup: SUPERVISOR })).toEqual({
+      caller: AGENT + THIRD,
+      agent: CALLER + THIRD,
+      third: CALLER + AGENT,
+      sup: CALLER + AGENT + THIRD,
+    });
+  });
+
+  it('refuses an unknown mode, naming it', () => {
+    const mixer = new Mixer();
+    mixer.add('caller');
+    expect(() => mixer.setMode('caller', 'parked' as never)).toThrow(/unknown mode "parked"/);
+    expect(() => mixer.add('x', { mode: 'mute' as never })).toThrow(MixerError);
+  });
+
   it('refuses a whisper without a target and duplicate ids; removes participants', () => {
     const mixer = new Mixer();
     mixer.add('agent');

@@ -3,11 +3,14 @@
 // - listen: hears everyone, nobody hears them;
 // - whisper: hears everyone, only `whisperTo` (the agent) hears them;
 // - barge: a full participant (everyone hears everyone).
+// And for a party put on hold inside a conference (a caller while the agent consults a colleague):
+// - held: hears nobody (only what is played to it, e.g. music on hold), nobody hears it.
 // One shared Int32 sum per tick, then per listener: sum − own voice + whispers addressed to them,
 // saturated to 16 bits. No allocation per tick.
 import { FRAME_SAMPLES } from './audio-frame';
 
-export type MixMode = 'normal' | 'listen' | 'whisper' | 'barge';
+export const MIX_MODES = ['normal', 'listen', 'whisper', 'barge', 'held'] as const;
+export type MixMode = (typeof MIX_MODES)[number];
 
 export interface MixerParticipantOptions {
   readonly mode?: MixMode;
@@ -95,6 +98,7 @@ export class Mixer {
   }
 
   private check(mode: MixMode, whisperTo: string | null, id: string): void {
+    if (!MIX_MODES.includes(mode)) throw new MixerError(`participant "${id}": unknown mode ${JSON.stringify(mode)} (one of ${MIX_MODES.join(', ')})`);
     if (mode === 'whisper' && (!whisperTo || whisperTo === id)) {
       throw new MixerError(`participant "${id}" whispers to nobody: whisper needs whisperTo (the agent's id)`);
     }
@@ -113,6 +117,10 @@ export class Mixer {
     }
     for (const listener of parts) {
       const out = listener.output;
+      if (listener.mode === 'held') {
+        out.fill(0);
+        continue;
+      }
       const own = listener.hasInput && listener.heardByAll ? listener.input : null;
       let whisper: Int16Array | null = null;
       let extra = false;

@@ -30,6 +30,21 @@ export interface Peer {
   trunk?: string;
 }
 
+/**
+ * A third party the agent brings in: dialled (ringing), consulted (the agent talks to it while the
+ * caller is on hold) or in a three-way conference with the caller and the agent.
+ */
+export interface ThirdParty {
+  target: BridgeTarget;
+  /** The consult or conference command that dialled it. */
+  commandId: string;
+  /** What its answer leads to: a consultation, or straight into a conference. */
+  purpose: 'consult' | 'conference';
+  state: 'ringing' | 'consulting' | 'conference';
+  /** Its leg and dialog once it answered (the shape of a peer: it may become the call's peer). */
+  party?: Peer;
+}
+
 /** A supervisor listening, whispering or barging. */
 export interface Monitor {
   supervisorId: string;
@@ -75,6 +90,8 @@ export interface Call {
   /** The agent whose answer is being connected (claimed synchronously, so two answers never both connect). */
   answeredBy?: string;
   monitors: Map<string, Monitor>;
+  /** The party the agent consults or conferences with (at most one). */
+  third?: ThirdParty;
   /** The call's command queue (each command runs after the previous one finished; failures are reported, never thrown). */
   commands: Promise<void>;
   /** Ids of the commands already taken (duplicates from an at-least-once bus are dropped). */
@@ -101,4 +118,4 @@ export class DialFailedError extends Error {
 }
 
 /** The side of a call a dialog belongs to. */
-export type DialogRole = { kind: 'caller' } | { kind: 'peer' } | { kind: 'monitor'; supervisorId: string };
+export type DialogRole = { kind: 'caller' } | { kind: 'peer' } | { kind: 'third' } | { kind: 'monitor'; supervisorId: string };

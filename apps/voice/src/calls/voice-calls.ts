@@ -6,6 +6,12 @@ import {
   type TopicDefinition,
   voiceCallAnsweredV1,
   voiceCallBridgedV1,
+  voiceCallConferenceEndedV1,
+  voiceCallConferenceStartedV1,
+  voiceCallConsultationAnsweredV1,
+  voiceCallConsultationEndedV1,
+  voiceCallConsultationFailedV1,
+  voiceCallConsultationStartedV1,
   voiceCallDigitsCollectedV1,
   voiceCallEndedV1,
   voiceCallHeldV1,
@@ -36,7 +42,9 @@ import {
   type Monitor,
   type PendingPlayback,
   type Peer,
+  type ThirdParty,
 } from './call-model';
+import { checkConferenceFromConsultation, checkConsultCancel, checkConsultComplete, checkNewThirdParty, conferenceParticipants } from './consultation';
 import { DigitCollector } from './digit-collector';
 import { answerDirection, type PlainOffer, readPlainOffer, SdpOfferError, sdpDirection, writePlainSdp } from './rtp-sdp';
 import { type TrunkDialer } from './trunk-dialer';
@@ -47,6 +55,7 @@ type CommandEnvelope = PayloadOf<typeof voiceCommandIssuedV1>;
 type EndReason = PayloadOf<typeof voiceCallEndedV1>['reason'];
 type MonitorMode = Monitor['mode'];
 type OriginateCommand = Extract<CommandEnvelope['command'], { type: 'originate' }>;
+type ConsultationOutcome = PayloadOf<typeof voiceCallConsultationEndedV1>['outcome'];
 
 export interface VoiceCallsOptions {
   stack: SipStack;
@@ -74,6 +83,8 @@ export interface VoiceCallsOptions {
 
 /** The other party's leg: the right channel of recordings. */
 const PEER_LEG = 'peer';
+/** A consulted or conferenced third party's leg. */
+const THIRD_LEG = 'third';
 const STATIC_PT = { pcmu: 0, pcma: 8 } as const;
 const TRANSFER_RING_TIMEOUT_MS = 30_000;
 const MONITOR_RING_TIMEOUT_MS = 20_000;
@@ -85,7 +96,8 @@ const DEFAULT_FALLBACK = { text: 'We are sorry, we cannot take your call right n
  * record, music on hold, bridge to an agent's browser or to an outside number, hold, transfer,
  * monitor, hang up). Every call has an id, a state and its media in the engine; every change is an
  * event. The bridged party (an agent over WebRTC, or a number through a trunk) may hold, hang up or
- * transfer (REFER) from its side. A new call nobody commands within 3 s takes the emergency path:
+ * transfer (REFER) from its side. The agent may bring in a third party: consult it (the caller on
+ * hold), then complete (attended transfer), cancel, or make it a three-way conference. A new call nobody commands within 3 s takes the emergency path:
  * answered, the tenant's fallback prompt, then the tenant's backup number if one is set, else a
  * polite goodbye.
  */
@@ -124,6 +136,7 @@ export class VoiceCalls {
         inbound.respond(200, 'OK');
         if (role.kind === 'caller') await this.end(call, 'caller-hangup', { byeCaller: false });
         else if (role.kind === 'peer') await this.onPeerGone(call, call.peer?.target.kind === 'agent' ? 'agent-hangup' : 'remote-hangup', { byePeer: false });
+        else if (role.kind === 'third') await this.onThirdPartyGone(call, { byeThird: false });
         else await this.stopMonitor(call, role.supervisorId, { bye: false });
         return true;
       case 'INVITE':
@@ -134,10 +147,12 @@ export class VoiceCalls {
         }
         if (role.kind === 'caller') await this.onCallerReOffer(call, inbound);
         else if (role.kind === 'peer') await this.onPeerReOffer(call, inbound);
+        else if (role.kind === 'third') await this.onThirdPartyReOffer(call, inbound);
         else await this.onMonitorReOffer(call, role.supervisorId, inbound);
         return true;
       case 'REFER':
         if (role.kind !== 'peer') inbound.respond(403, 'Forbidden', { Warning: '399 parley "only the bridged agent can transfer this call"' });
+        else if (call.third) inbound.respond(403, 'Forbidden', { Warning: '399 parley "a consultation or conference is in progress: complete or cancel it first"' });
         else await this.onRefer(call, inbound);
         return true;
       default:
@@ -529,6 +544,29 @@ export class VoiceCalls {
         return;
       case 'originate':
         throw new InvalidStateError(`call ${call.id} exists already: originate needs a new call id`);
+      case 'consult':
+        checkNewThirdParty(call, 'consult');
+        this.detach(call, message, () => this.bringInThirdParty(call, message.commandId, command.target, 'consult', command.ringTimeoutMs));
+        return;
+      case 'conference': {
+        const target = command.target;
+        if (target) {
+          checkNewThirdParty(call, 'conference');
+          this.detach(call, message, () => this.bringInThirdParty(call, message.commandId, target, 'conference', command.ringTimeoutMs));
+        } else {
+          checkConferenceFromConsultation(call);
+          await this.conferenceFromConsultation(call);
+        }
+        return;
+      }
+      case 'consult-complete':
+        checkConsultComplete(call);
+        await this.completeConsultation(call, 'command');
+        return;
+      case 'consult-cancel':
+        checkConsultCancel(call);
+        await this.dropThirdParty(call, { outcome: 'cancelled' });
+        return;
       default: {
         const unknown: never = command;
         throw new InvalidStateError(`unknown command ${JSON.stringify(unknown)}`);
@@ -716,6 +754,18 @@ export class VoiceCalls {
 
   /** The bridged party hung up (or its media failed). */
   private async onPeerGone(call: Call, reason: 'agent-hangup' | 'remote-hangup' | 'failed', options: { byePeer: boolean }): Promise<void> {
+    const third = call.third;
+    if (third?.party && call.peer && call.state === 'answered') {
+      // The agent left a consultation or a conference: the caller goes on with the third party.
+      await this.completeConsultation(call, 'agent', { byeAgent: options.byePeer });
+      return;
+    }
+    if (third) {
+      // Still ringing: the dial stops (it is no longer wanted), the caller is off hold.
+      call.third = undefined;
+      await this.resumeCaller(call);
+      await this.publishConsultationEnded(call, third, 'cancelled');
+    }
     const peer = await this.releasePeer(call, { bye: options.byePeer });
     if (!peer || call.state === 'ended') return;
     if (peer.afterHangup === 'end') {
@@ -732,6 +782,7 @@ export class VoiceCalls {
   /** Blind transfer: the current party leaves, the caller goes to the target. */
   private async transfer(call: Call, target: BridgeTarget, by: 'agent' | 'command'): Promise<void> {
     if (!call.peer && by === 'command' && call.dialing) throw new InvalidStateError('a bridge is being placed; transfer once it is connected');
+    if (call.third) throw new InvalidStateError('a consultation or conference is in progress: consult-complete or consult-cancel it first');
     const previous = await this.releasePeer(call, { bye: true });
     const afterHangup = previous?.afterHangup ?? 'end';
     await this.publish(call.tenantId, voiceCallTransferredV1, { callId: call.id, target, by, at: new Date(this.now()).toISOString() });
@@ -791,6 +842,235 @@ export class VoiceCalls {
       this.options.logger.warn({ callId: call.id, err: String(error) }, 'could not send the NOTIFY for a REFER');
     }
     await this.transfer(call, target, 'agent');
+  }
+
+  // ---------------------------------------------------------------- consultation and conference
+
+  /**
+   * `consult` (the caller on hold with music, the agent talks to the target once it answers) or
+   * `conference` with a target (the caller and the agent keep talking while it rings; all three
+   * talk once it answers). A target that is not reached brings the caller back to the agent.
+   */
+  private async bringInThirdParty(call: Call, commandId: string, target: BridgeTarget, purpose: ThirdParty['purpose'], ringTimeoutMs: number): Promise<void> {
+    const third: ThirdParty = { target, commandId, purpose, state: 'ringing' };
+    call.third = third;
+    if (purpose === 'consult') await this.holdCallerForConsultation(call);
+    await this.publish(call.tenantId, voiceCallConsultationStartedV1, { callId: call.id, commandId, target, purpose, at: new Date(this.now()).toISOString() });
+    let party: Peer;
+    try {
+      party = await this.dialThirdParty(call, third, ringTimeoutMs);
+    } catch (error) {
+      if (call.third !== third || call.state !== 'answered') return; // cancelled, or the call is over
+      call.third = undefined;
+      await this.resumeCaller(call);
+      const detail = error instanceof Error ? error.message : String(error);
+      this.options.logger.warn({ tenantId: call.tenantId, callId: call.id, err: detail }, `${purpose}: the third party was not reached`);
+      await this.publish(call.tenantId, voiceCallConsultationFailedV1, {
+        callId: call.id,
+        commandId,
+        target,
+        ...(error instanceof DialFailedError ? { sipStatus: error.sipStatus } : {}),
+        detail,
+        at: new Date(this.now()).toISOString(),
+      });
+      return;
+    }
+    if (call.third !== third || call.state !== 'answered') {
+      // Cancelled (or the call ended) just as it answered.
+      this.sendBye(call, party.dialog);
+      if (call.state !== 'ended') await this.options.media.removeLeg(call.id, party.legId).catch(() => undefined);
+      return;
+    }
+    third.party = party;
+    third.state = 'consulting';
+    this.byDialog.set(party.dialog.id, { call, role: { kind: 'third' } });
+    await this.publish(call.tenantId, voiceCallConsultationAnsweredV1, { callId: call.id, commandId, target, at: new Date(this.now()).toISOString() });
+    if (purpose === 'conference') await this.startConference(call, third);
+  }
+
+  /** Dials the third party on a new leg of the call (in the mix once it answers); its leg is removed when it is not reached. */
+  private async dialThirdParty(call: Call, third: ThirdParty, ringTimeoutMs: number): Promise<Peer> {
+    const target = third.target;
+    const wanted = (): boolean => call.state === 'answered' && call.third === third;
+    const legId = this.nextLegId(call, THIRD_LEG);
+    if (target.kind === 'agent') {
+      const agents = this.options.agents;
+      if (!agents) throw new InvalidStateError('this voice node does not place calls to agents');
+      const tenant = this.options.directory.tenantById(call.tenantId);
+      if (!tenant) throw new InvalidStateError(`tenant ${call.tenantId} is unknown to this voice node`);
+      const codecs = call.offer.codec === 'pcmu' ? (['pcmu', 'pcma'] as const) : (['pcma', 'pcmu'] as const);
+      const { sdp } = await this.options.media.createWebRtcLeg(call.id, legId, { codecs: [...codecs] });
+      try {
+        const outcome = await agents.dial({
+          tenantId: call.tenantId,
+          userId: target.agentId,
+          sipDomain: tenant.sipDomain,
+          display: call.remoteNumber,
+          sdp,
+          ringTimeoutMs,
+          headers: { 'X-Parley-Call-Id': call.id, 'X-Parley-Consult': third.purpose },
+          wanted,
+        });
+        if (!outcome.ok) throw new DialFailedError(outcome.status, `agent ${target.agentId} did not take the ${third.purpose} call: ${outcome.status} ${outcome.reason}`);
+        if (!wanted()) {
+          this.sendBye(call, outcome.dialog);
+          throw new InvalidStateError(`the ${third.purpose} call to agent ${target.agentId} is no longer wanted`);
+        }
+        try {
+          await this.options.media.completeWebRtcLeg(call.id, legId, outcome.answer.bodyText);
+        } catch (error) {
+          this.sendBye(call, outcome.dialog);
+          throw new DialFailedError(488, `agent ${target.agentId}'s answer cannot be used: ${error instanceof Error ? error.message : String(error)}`);
+        }
+        return { target, legId, dialog: outcome.dialog, afterHangup: 'end', held: false };
+      } catch (error) {
+        if (call.state !== 'ended') await this.options.media.removeLeg(call.id, legId).catch(() => undefined);
+        throw error;
+      }
+    }
+    const dialer = this.options.dialer;
+    if (!dialer?.configured) throw new InvalidStateError('no trunk is configured for calls to outside numbers');
+    const codec = call.offer.codec;
+    const leg = await this.options.media.createLeg(call.id, legId, { codec, telephoneEventPt: 101, remote: null, latching: 'when-unusable' });
+    try {
+      const outcome = await dialer.dial({
+        number: target.number,
+        callerId: call.remoteNumber,
+        sdp: writePlainSdp({ address: this.options.advertisedAddress, port: leg.port, codec, payloadType: STATIC_PT[codec], telephoneEventPt: 101, direction: 'sendrecv', sessionId: parseInt(call.id.slice(9, 13), 16), sessionVersion: 1 }),
+        contact: this.contact(),
+        ringTimeoutMs,
+        wanted,
+        // The far end's ringback reaches the agent (the leg is in the mix already).
+        onEarlyMedia: (sdp) => {
+          try {
+            const early = readPlainOffer(sdp);
+            void this.options.media.updateLeg(call.id, legId, { address: early.address, port: early.port }).catch(() => undefined);
+          } catch {
+            // Unreadable early media: the agent hears silence until the answer.
+          }
+        },
+      });
+      if (!outcome.ok) {
+        const last = outcome.attempts[outcome.attempts.length - 1];
+        throw new DialFailedError(last?.status ?? 487, `no trunk connected ${target.number}: ${outcome.attempts.map((a) => `${a.trunk} ${a.status} ${a.reason}`).join('; ') || 'cancelled'}`);
+      }
+      if (!wanted()) {
+        this.sendBye(call, outcome.dialog);
+        throw new InvalidStateError(`the ${third.purpose} call to ${target.number} is no longer wanted`);
+      }
+      let answer: PlainOffer;
+      try {
+        answer = readPlainOffer(outcome.answer.bodyText);
+      } catch (error) {
+        this.sendBye(call, outcome.dialog);
+        throw new DialFailedError(488, `${target.number}'s answer cannot be used: ${error instanceof Error ? error.message : String(error)}`);
+      }
+      await this.options.media.updateLeg(call.id, legId, { address: answer.address, port: answer.port });
+      return { target, legId, dialog: outcome.dialog, afterHangup: 'end', plain: { port: leg.port, offer: answer, sessionVersion: 1 }, held: false, trunk: outcome.trunk };
+    } catch (error) {
+      if (call.state !== 'ended') await this.options.media.removeLeg(call.id, legId).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** The caller hears music and nobody, and nobody hears the caller (the agent and the third party talk). */
+  private async holdCallerForConsultation(call: Call): Promise<void> {
+    await this.options.media.setMode(call.id, CALLER_LEG, 'held');
+    await this.options.media.play(call.id, CALLER_LEG, { kind: 'hold' }, { loop: true });
+  }
+
+  /** The caller hears and is heard again (music stops unless the agent holds the call from the softphone). */
+  private async resumeCaller(call: Call): Promise<void> {
+    if (call.state === 'ended') return;
+    await this.options.media.setMode(call.id, CALLER_LEG, 'normal').catch(() => undefined);
+    if (!call.peer?.held) await this.options.media.stopPlayback(call.id, CALLER_LEG).catch(() => undefined);
+  }
+
+  private async conferenceFromConsultation(call: Call): Promise<void> {
+    const third = call.third;
+    if (!third) return;
+    await this.publishConsultationEnded(call, third, 'conference');
+    await this.startConference(call, third);
+  }
+
+  private async startConference(call: Call, third: ThirdParty): Promise<void> {
+    third.state = 'conference';
+    await this.resumeCaller(call);
+    const agent = call.peer?.target;
+    if (!agent) return;
+    await this.publish(call.tenantId, voiceCallConferenceStartedV1, { callId: call.id, participants: conferenceParticipants(agent, third.target), at: new Date(this.now()).toISOString() });
+  }
+
+  /**
+   * The agent leaves a consultation or a conference (consult-complete, or its BYE): the third party
+   * becomes the call's peer (bridged to the caller; the recording's right channel follows it).
+   */
+  private async completeConsultation(call: Call, by: 'agent' | 'command', options: { byeAgent: boolean } = { byeAgent: true }): Promise<void> {
+    const third = call.third;
+    const party = third?.party;
+    if (!third || !party) return;
+    call.third = undefined;
+    const agent = await this.releasePeer(call, { bye: options.byeAgent });
+    await this.options.media.setMode(call.id, CALLER_LEG, 'normal');
+    const at = new Date(this.now()).toISOString();
+    if (third.state === 'conference') {
+      await this.publish(call.tenantId, voiceCallConferenceEndedV1, { callId: call.id, left: agent?.target ?? { kind: 'caller' }, reason: 'agent-left', remaining: [{ kind: 'caller' }, third.target], at });
+    } else {
+      await this.publishConsultationEnded(call, third, by === 'command' ? 'completed' : 'agent-hangup');
+    }
+    await this.publish(call.tenantId, voiceCallTransferredV1, { callId: call.id, target: third.target, by, at, attended: true });
+    await this.connectPeer(call, { ...party, afterHangup: agent?.afterHangup ?? 'end' });
+    this.options.logger.info({ tenantId: call.tenantId, callId: call.id, state: third.state }, 'attended transfer: the caller is with the third party');
+  }
+
+  /** consult-cancel: the third party is hung up (or its dial stopped); the caller is back with the agent. */
+  private async dropThirdParty(call: Call, options: { outcome: 'cancelled' }): Promise<void> {
+    const third = call.third;
+    if (!third) return;
+    call.third = undefined;
+    if (third.party) {
+      this.byDialog.delete(third.party.dialog.id);
+      this.sendBye(call, third.party.dialog);
+      await this.options.media.removeLeg(call.id, third.party.legId).catch(() => undefined);
+    }
+    await this.resumeCaller(call);
+    if (third.state === 'conference') await this.publishThirdLeftConference(call, third);
+    else await this.publishConsultationEnded(call, third, options.outcome);
+  }
+
+  /** The third party hung up (or its media failed): the caller and the agent carry on. */
+  private async onThirdPartyGone(call: Call, options: { byeThird: boolean }): Promise<void> {
+    const third = call.third;
+    if (!third?.party || call.state === 'ended') return;
+    call.third = undefined;
+    this.byDialog.delete(third.party.dialog.id);
+    if (options.byeThird) this.sendBye(call, third.party.dialog);
+    await this.options.media.removeLeg(call.id, third.party.legId).catch(() => undefined);
+    await this.resumeCaller(call);
+    if (third.state === 'conference') await this.publishThirdLeftConference(call, third);
+    else await this.publishConsultationEnded(call, third, 'consulted-hangup');
+  }
+
+  private async publishThirdLeftConference(call: Call, third: ThirdParty): Promise<void> {
+    const remaining = call.peer ? [{ kind: 'caller' as const }, call.peer.target] : [{ kind: 'caller' as const }];
+    await this.publish(call.tenantId, voiceCallConferenceEndedV1, { callId: call.id, left: third.target, reason: 'third-party-left', remaining, at: new Date(this.now()).toISOString() });
+  }
+
+  private async publishConsultationEnded(call: Call, third: ThirdParty, outcome: ConsultationOutcome): Promise<void> {
+    await this.publish(call.tenantId, voiceCallConsultationEndedV1, { callId: call.id, target: third.target, outcome, at: new Date(this.now()).toISOString() });
+  }
+
+  /** The third party's re-INVITE (hold, resume, session refresh): answered; the others carry on. */
+  private async onThirdPartyReOffer(call: Call, inbound: InboundRequest): Promise<void> {
+    const party = call.third?.party;
+    if (!party) {
+      inbound.respond(481, 'Call/Transaction Does Not Exist');
+      return;
+    }
+    const answered = await this.reanswer(call, party, inbound);
+    if (!answered) return;
+    party.held = answered.holding;
+    inbound.respond(200, 'OK', { Contact: this.contact(inbound.flow.transport), 'Content-Type': 'application/sdp' }, answered.sdp);
   }
 
   // ---------------------------------------------------------------- supervisors
@@ -891,17 +1171,31 @@ export class VoiceCalls {
       inbound.respond(481, 'Call/Transaction Does Not Exist');
       return;
     }
+    const answered = await this.reanswer(call, peer, inbound);
+    if (!answered) return;
+    const { sdp: answerSdp, holding } = answered;
+    if (holding !== peer.held) {
+      peer.held = holding;
+      // During a consultation the caller hears music already; in a conference the third party is still there.
+      if (!call.third) {
+        if (holding) await this.options.media.play(call.id, CALLER_LEG, { kind: 'hold' }, { loop: true });
+        else await this.options.media.stopPlayback(call.id, CALLER_LEG);
+      }
+      await this.noteHold(call, holding, 'agent');
+    }
+    inbound.respond(200, 'OK', { Contact: this.contact(inbound.flow.transport), 'Content-Type': 'application/sdp' }, answerSdp);
+  }
+
+  /** Our answer to a peer-like party's re-offer (RTP or WebRTC); undefined when it was refused (answered 4xx here). */
+  private async reanswer(call: Call, peer: Peer, inbound: InboundRequest): Promise<{ sdp: string; holding: boolean } | undefined> {
     const body = inbound.request.bodyText;
-    let answerSdp: string;
-    let holding: boolean;
     try {
       if (peer.plain) {
         const offer = readPlainOffer(body);
-        holding = offer.direction === 'sendonly' || offer.direction === 'inactive';
         await this.options.media.updateLeg(call.id, peer.legId, { address: offer.address, port: offer.port });
         peer.plain.offer = offer;
         peer.plain.sessionVersion += 1;
-        answerSdp = writePlainSdp({
+        const sdp = writePlainSdp({
           address: this.options.advertisedAddress,
           port: peer.plain.port,
           codec: offer.codec,
@@ -911,23 +1205,16 @@ export class VoiceCalls {
           sessionId: parseInt(call.id.slice(9, 13), 16),
           sessionVersion: peer.plain.sessionVersion,
         });
-      } else {
-        const direction = sdpDirection(body);
-        holding = direction === 'sendonly' || direction === 'inactive';
-        answerSdp = (await this.options.media.renegotiateWebRtcLeg(call.id, peer.legId, body)).sdp;
+        return { sdp, holding: offer.direction === 'sendonly' || offer.direction === 'inactive' };
       }
+      const direction = sdpDirection(body);
+      const { sdp } = await this.options.media.renegotiateWebRtcLeg(call.id, peer.legId, body);
+      return { sdp, holding: direction === 'sendonly' || direction === 'inactive' };
     } catch (error) {
       const status = error instanceof SdpOfferError ? error.status : 488;
       inbound.respond(status, status === 400 ? 'Bad Request' : 'Not Acceptable Here', { Warning: `399 parley "${(error instanceof Error ? error.message : String(error)).replace(/"/g, "'")}"` });
-      return;
+      return undefined;
     }
-    if (holding !== peer.held) {
-      peer.held = holding;
-      if (holding) await this.options.media.play(call.id, CALLER_LEG, { kind: 'hold' }, { loop: true });
-      else await this.options.media.stopPlayback(call.id, CALLER_LEG);
-      await this.noteHold(call, holding, 'agent');
-    }
-    inbound.respond(200, 'OK', { Contact: this.contact(inbound.flow.transport), 'Content-Type': 'application/sdp' }, answerSdp);
   }
 
   private async onMonitorReOffer(call: Call, supervisorId: string, inbound: InboundRequest): Promise<void> {
@@ -1035,6 +1322,11 @@ export class VoiceCalls {
         if (event.end === 'completed' && call.playback) await this.playNext(call);
         return;
       case 'inactive':
+        if (call.third?.party?.legId === event.legId) {
+          this.options.logger.warn({ tenantId: call.tenantId, callId: call.id, leg: event.legId, silentMs: event.silentMs }, 'no RTP from the third party: dropping it');
+          await this.onThirdPartyGone(call, { byeThird: true });
+          return;
+        }
         if (event.legId !== CALLER_LEG && event.legId !== call.peer?.legId) return;
         this.options.logger.warn({ tenantId: call.tenantId, callId: call.id, leg: event.legId, silentMs: event.silentMs }, 'no RTP: ending the call');
         await this.end(call, 'rtp-timeout', { byeCaller: true });
@@ -1044,6 +1336,9 @@ export class VoiceCalls {
         if (call.peer?.legId === event.legId) {
           this.options.logger.warn({ tenantId: call.tenantId, callId: call.id }, "the agent's WebRTC media failed");
           await this.onPeerGone(call, 'failed', { byePeer: true });
+        } else if (call.third?.party?.legId === event.legId) {
+          this.options.logger.warn({ tenantId: call.tenantId, callId: call.id }, "the third party's WebRTC media failed");
+          await this.onThirdPartyGone(call, { byeThird: true });
         } else {
           for (const monitor of call.monitors.values()) if (monitor.legId === event.legId) await this.stopMonitor(call, monitor.supervisorId, { bye: true });
         }
@@ -1067,6 +1362,15 @@ export class VoiceCalls {
     this.calls.delete(call.id);
     await this.options.registry.unregister(call.id).catch(() => undefined);
     if (call.dialog) this.byDialog.delete(call.dialog.id);
+    const third = call.third;
+    call.third = undefined;
+    if (third?.party) {
+      this.byDialog.delete(third.party.dialog.id);
+      this.sendBye(call, third.party.dialog);
+      if (third.state === 'conference' && call.peer) {
+        await this.publish(call.tenantId, voiceCallConferenceEndedV1, { callId: call.id, left: { kind: 'caller' }, reason: 'caller-left', remaining: [], at: new Date(this.now()).toISOString() });
+      }
+    }
     const peer = call.peer;
     call.peer = undefined;
     if (peer) {

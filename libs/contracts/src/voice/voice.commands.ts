@@ -7,6 +7,9 @@ const digit = z.string().regex(/^[0-9*#A-D]$/, { error: 'must be one DTMF digit 
 const afterHangup = z.enum(['end', 'continue']).default('end');
 const e164 = z.string().regex(/^\+[1-9][0-9]{6,14}$/, { error: 'must be an E.164 number' });
 
+/** Who a consultation or a conference brings in: an agent (their softphone) or an outside number (a trunk). */
+const partyTarget = z.discriminatedUnion('kind', [z.object({ kind: z.literal('agent'), agentId: z.uuid() }), z.object({ kind: z.literal('number'), number: e164 })]);
+
 /** What to play: a stored prompt file (8 kHz WAV) or text to speak. */
 export const promptSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('file'), uri: z.string().min(1) }),
@@ -39,6 +42,30 @@ export const voiceCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('hangup'), reason: z.string().max(200).optional() }),
   /** A new outbound call (callback, dialer): sent with a new callId; voice announces it like any call (started, answered or ended). */
   z.object({ type: z.literal('originate'), to: e164, callerId: e164, ringTimeoutMs: z.number().int().min(1000).max(120_000).default(30_000) }),
+  /**
+   * Consultation (attended transfer, step 1): the caller, bridged to an agent, is put on hold (music,
+   * hears nobody, nobody hears them) and the target is dialled; once it answers, the agent and the
+   * target talk. Then consult-complete, consult-cancel or conference.
+   */
+  z.object({
+    type: z.literal('consult'),
+    target: partyTarget,
+    ringTimeoutMs: z.number().int().min(1000).max(120_000).default(30_000),
+  }),
+  /** The agent leaves (BYE); the caller is bridged to the consulted party, who becomes the call's peer. */
+  z.object({ type: z.literal('consult-complete') }),
+  /** The consulted (or conferenced) third party is hung up; the caller is back with the agent. */
+  z.object({ type: z.literal('consult-cancel') }),
+  /**
+   * Three-way conference: the caller, the agent and a third party all hear each other. Without a
+   * target it joins the party of the running consultation; with one it dials the target while the
+   * caller and the agent keep talking, and joins it on answer.
+   */
+  z.object({
+    type: z.literal('conference'),
+    target: partyTarget.optional(),
+    ringTimeoutMs: z.number().int().min(1000).max(120_000).default(30_000),
+  }),
 ]);
 export type VoiceCommand = z.infer<typeof voiceCommandSchema>;
 

@@ -59,8 +59,9 @@ export const voiceCallHeldV1 = defineTopic({
 export const voiceCallTransferredV1 = defineTopic({
   name: 'voice.call.transferred.v1',
   status: 'published',
-  description: 'The call was transferred (blind): the party it was bridged to left, the caller goes on to the target.',
-  schema: z.object({ ...call, target: transferTarget, by: z.enum(['agent', 'command']), at: instant }),
+  description:
+    'The call was transferred: the party it was bridged to left, the caller goes on to the target. Blind (the target is dialled next) unless attended: the target had answered already (a consultation completed, or the agent left a conference), and a bridged event to it follows.',
+  schema: z.object({ ...call, target: transferTarget, by: z.enum(['agent', 'command']), at: instant, attended: z.boolean().optional() }),
   keyOf: (p) => p.callId,
 });
 
@@ -120,6 +121,63 @@ export const voiceCommandFailedV1 = defineTopic({
   keyOf: (p) => p.callId,
 });
 
+/** A party of a conference: the call's caller, an agent or an outside number. */
+const conferenceParticipant = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('caller') }),
+  z.object({ kind: z.literal('agent'), agentId: z.uuid() }),
+  z.object({ kind: z.literal('number'), number: z.string() }),
+]);
+
+export const voiceCallConsultationStartedV1 = defineTopic({
+  name: 'voice.call.consultation-started.v1',
+  status: 'published',
+  description: 'A consult (or a conference with a target) began dialling a third party: for a consult the caller is on hold with music meanwhile.',
+  schema: z.object({ ...call, commandId: z.uuid(), target: bridgeTarget, purpose: z.enum(['consult', 'conference']), at: instant }),
+  keyOf: (p) => p.callId,
+});
+
+export const voiceCallConsultationAnsweredV1 = defineTopic({
+  name: 'voice.call.consultation-answered.v1',
+  status: 'published',
+  description: 'The third party answered: the agent and it talk (consult, the caller still on hold), or all three do (conference, followed by conference-started).',
+  schema: z.object({ ...call, commandId: z.uuid(), target: bridgeTarget, at: instant }),
+  keyOf: (p) => p.callId,
+});
+
+export const voiceCallConsultationFailedV1 = defineTopic({
+  name: 'voice.call.consultation-failed.v1',
+  status: 'published',
+  description: 'The third party was not reached (busy, no answer, no registered softphone...): the caller is back with the agent.',
+  schema: z.object({ ...call, commandId: z.uuid(), target: bridgeTarget, sipStatus: z.number().int().optional(), detail: z.string(), at: instant }),
+  keyOf: (p) => p.callId,
+});
+
+export const voiceCallConsultationEndedV1 = defineTopic({
+  name: 'voice.call.consultation-ended.v1',
+  status: 'published',
+  description:
+    'A consultation is over: completed (the caller now talks to the consulted party; a transferred event follows), cancelled (consult-cancel, or the agent left before the party answered: the caller is back with the agent, or the call ends with the agent), conference (all three talk; conference-started follows), consulted-hangup (the consulted party left: the caller is back with the agent) or agent-hangup (the agent left: completed on the agent\'s behalf).',
+  schema: z.object({ ...call, target: bridgeTarget, outcome: z.enum(['completed', 'cancelled', 'conference', 'consulted-hangup', 'agent-hangup']), at: instant }),
+  keyOf: (p) => p.callId,
+});
+
+export const voiceCallConferenceStartedV1 = defineTopic({
+  name: 'voice.call.conference-started.v1',
+  status: 'published',
+  description: 'The caller, the agent and a third party all hear each other.',
+  schema: z.object({ ...call, participants: z.array(conferenceParticipant).min(3), at: instant }),
+  keyOf: (p) => p.callId,
+});
+
+export const voiceCallConferenceEndedV1 = defineTopic({
+  name: 'voice.call.conference-ended.v1',
+  status: 'published',
+  description:
+    'A conference is back to two parties (or over): who left and who remain. agent-left: the caller and the third party stay (the third party is now the peer; a transferred event follows); third-party-left (its hang-up or consult-cancel): the caller and the agent stay; caller-left: the call ends.',
+  schema: z.object({ ...call, left: conferenceParticipant, reason: z.enum(['agent-left', 'third-party-left', 'caller-left']), remaining: z.array(conferenceParticipant), at: instant }),
+  keyOf: (p) => p.callId,
+});
+
 export const voiceTopics = [
   voiceCallStartedV1,
   voiceCallAnsweredV1,
@@ -134,4 +192,10 @@ export const voiceTopics = [
   voiceCallEndedV1,
   voiceRecordingCompletedV1,
   voiceCommandFailedV1,
+  voiceCallConsultationStartedV1,
+  voiceCallConsultationAnsweredV1,
+  voiceCallConsultationFailedV1,
+  voiceCallConsultationEndedV1,
+  voiceCallConferenceStartedV1,
+  voiceCallConferenceEndedV1,
 ] as const;

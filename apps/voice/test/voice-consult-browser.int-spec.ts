@@ -1,0 +1,343 @@
+// Consultation (attended transfer) and three-way conference through a real voice node: a carrier's
+// caller (sipp, echoing what it hears, so the caller's channel of the recording is what the caller
+// heard) bridged to an agent's browser (jssip in headless Chromium, WebRTC), who consults or
+// conferences a second agent's browser. Audio is checked by the browsers' getStats energy and by
+// the recording.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deriveSipCredentials } from '@parley/auth';
+import { type Envelope, type VoiceCommand, voiceCommandIssuedV1, voiceTopics } from '@parley/contracts';
+import { decodeWav, dominantFrequency, MediaEngine, rms, TONE_PATTERNS } from '@parley/media';
+import { createEnvelope, InProcessEventBus } from '@parley/messaging';
+import { MemoryCounterStore } from '@parley/rate-limit';
+import { AGENT_PAGE, AgentSoftphone, BrowserHarness, bundleJssip } from '@parley/testing';
+import { MemoryCallRegistry } from '../src/calls/call-registry';
+import { MemoryBindingStore } from '../src/registrar/memory-binding.store';
+import { VoiceNode } from '../src/voice-node';
+import { delay, runSipp, silentLogger, waitFor } from './voice-test-kit';
+
+const SECRET = 'voice-consult-test-credential-secret-0123456789';
+/** The notes of the music on hold (the default rendered melody). */
+const HOLD_NOTES = [...new Set(TONE_PATTERNS.holdMelody.flatMap((segment) => segment.frequencies))];
+/** Its arpeggio (single notes), where the browsers' fake microphones put no sound of their own. */
+const ARPEGGIO = TONE_PATTERNS.holdMelody.filter((segment) => segment.frequencies.length === 1).map((segment) => segment.frequencies[0]!);
+/** A few frequencies the melody does not use, to tell a note from broadband sound. */
+const OTHER_TONES = [300, 1000, 1400, 2000];
+
+type Payload = Record<string, unknown>;
+
+describe('voice: consultation and conference between a sipp caller and two jssip agents in Chromium', () => {
+  const tenantId = randomUUID();
+  const firstAgentId = randomUUID();
+  const secondAgentId = randomUUID();
+  const slug = 'consultco';
+  const domain = `${slug}.sip.parley.local`;
+  const number = '+18005550178';
+  const rtpBase = 46000 + 2 * Math.floor(Math.random() * 1500);
+  let dir: string;
+  let http: Server;
+  let bus: InProcessEventBus;
+  let media: MediaEngine;
+  let node: VoiceNode;
+  let browser: BrowserHarness;
+  let first: AgentSoftphone;
+  let second: AgentSoftphone;
+  const events: Envelope[] = [];
+  let script: () => VoiceCommand[] = () => [];
+
+  const ofType = (type: string, callId: string): Envelope[] => events.filter((e) => e.type === type && (e.payload as { callId: string }).callId === callId);
+  const payloads = (type: string, callId: string): Payload[] => ofType(type, callId).map((e) => e.payload as Payload);
+  const command = (callId: string, c: VoiceCommand): Promise<void> => bus.publish([createEnvelope(voiceCommandIssuedV1, tenantId, { callId, commandId: randomUUID(), issuedBy: 'test-cti', command: c })]);
+
+  const callFromCarrier = (): ReturnType<typeof runSipp> => {
+    const sipUdp = node.stack.transport('udp')!.sentBy;
+    return runSipp([
+      `${sipUdp.address}:${sipUdp.port}`, '-sf', join(__dirname, 'sipp/inbound-echo.xml'), '-s', number, '-m', '1', '-rtp_echo',
+      '-i', '127.0.0.1', '-mi', '127.0.0.1', '-p', String(36000 + Math.floor(Math.random() * 1000)), '-mp', String(39000 + 2 * Math.floor(Math.random() * 500)),
+      '-timeout', '150s', '-nostdin', '-trace_err',
+    ]);
+  };
+
+  async function softphoneFor(userId: string, wsUrl: string): Promise<AgentSoftphone> {
+    const phone = new AgentSoftphone(await browser.open('/agent.html'));
+    const creds = deriveSipCredentials({ secret: SECRET, userId, tenantSlug: slug, sipDomainSuffix: 'sip.parley.local', ttlSeconds: 3600 });
+    expect(await phone.register(wsUrl, `sip:${userId}@${domain}`, creds.username, creds.password)).toBe(200);
+    return phone;
+  }
+
+  async function ringing(phone: AgentSoftphone, index: number): Promise<{ callId: string | undefined; events: string[] }> {
+    for (let i = 0; i < 300; i += 1) {
+      const call = (await phone.incoming())[index];
+      if (call) return call;
+      await delay(50);
+    }
+    throw new Error('the softphone never rang');
+  }
+
+  /**
+   * Keeps the page's RTCPeerConnections (jssip makes one per call) so a test can listen to what a
+   * softphone receives: installed before any call reaches the page. (Page code as text: this
+   * project's TypeScript has no DOM types.)
+   */
+  async function keepPeerConnections(phone: AgentSoftphone): Promise<void> {
+    await phone.page.evaluate(`(() => {
+      const Original = window.RTCPeerConnection;
+      window.keptPeerConnections = [];
+      const Keeping = function (...args) {
+        const pc = new Original(...args);
+        window.keptPeerConnections.push(pc);
+        return pc;
+      };
+      Keeping.prototype = Original.prototype;
+      window.RTCPeerConnection = Keeping;
+    })()`);
+  }
+
+  /** The loudest level (dBFS, from the browser's analyser) at each frequency a softphone's call `index` received over `ms`. */
+  async function peakLevels(phone: AgentSoftphone, index: number, frequencies: number[], ms: number): Promise<number[]> {
+    return phone.page.evaluate<number[]>(`(async (index, frequencies, duration) => {
+      const receiver = window.keptPeerConnections[index].getReceivers().find((r) => r.track.kind === 'audio');
+      const context = new AudioContext();
+      const analyser = context.createAnalyser();
+      analyser.fftSize = 8192;
+      context.createMediaStreamSource(new MediaStream([receiver.track])).connect(analyser);
+      const bins = new Float32Array(analyser.frequencyBinCount);
+      const peaks = frequencies.map(() => -Infinity);
+      const end = Date.now() + duration;
+      while (Date.now() < end) {
+        await new Promise((r) => setTimeout(r, 50));
+        analyser.getFloatFrequencyData(bins);
+        frequencies.forEach((f, k) => {
+          const bin = Math.round(f / (context.sampleRate / analyser.fftSize));
+          peaks[k] = Math.max(peaks[k], bins[bin - 1], bins[bin], bins[bin + 1]);
+        });
+      }
+      await context.close();
+      return peaks;
+    })(${JSON.stringify(index)}, ${JSON.stringify(frequencies)}, ${JSON.stringify(ms)})`);
+  }
+
+  /** Audio energy a softphone received over the next `ms` (getStats' totalAudioEnergy grows only with audible sound). */
+  async function heardOver(phones: { phone: AgentSoftphone; index: number }[], ms: number): Promise<number[]> {
+    const energy = async (p: { phone: AgentSoftphone; index: number }): Promise<number> => (await p.phone.stats(p.index)).inbound[0]?.totalAudioEnergy ?? 0;
+    const before = await Promise.all(phones.map(energy));
+    await delay(ms);
+    const after = await Promise.all(phones.map(energy));
+    return after.map((a, i) => a - before[i]!);
+  }
+
+  /** The caller's channel (left) of the call's recording, in 200 ms blocks: how many carry the hold melody, how many are loud. */
+  function callerChannel(callId: string): { melodyBlocks: number; loudBlocks: number; blocks: number } {
+    const recorded = payloads('voice.call.recording-completed.v1', callId)[0]!;
+    const wav = decodeWav(readFileSync(recorded.file as string));
+    const left = wav.samples.filter((_, i) => i % 2 === 0);
+    let melodyBlocks = 0;
+    let loudBlocks = 0;
+    const size = 1600;
+    for (let start = 0; start + size <= left.length; start += size) {
+      if (rms(left, start, size) > 100) loudBlocks += 1;
+      const strongest = dominantFrequency(left, [...HOLD_NOTES, ...OTHER_TONES], 8000, start, size);
+      if (HOLD_NOTES.includes(strongest.frequency) && strongest.amplitude > 500 && strongest.share > 0.5) melodyBlocks += 1;
+    }
+    return { melodyBlocks, loudBlocks, blocks: Math.floor(left.length / size) };
+  }
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'parley-voice-consult-'));
+    http = createServer((_req, res) => res.writeHead(404).end());
+    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+    bus = new InProcessEventBus();
+    media = new MediaEngine({ bindAddress: '127.0.0.1', portMin: rtpBase, portMax: rtpBase + 199, ttsCacheDir: join(dir, 'tts'), inactivityTimeoutMs: 0 });
+    node = new VoiceNode({
+      nodeId: 'voice-consult-test',
+      bus,
+      media,
+      bindings: new MemoryBindingStore(),
+      calls: new MemoryCallRegistry(),
+      counters: new MemoryCounterStore(),
+      sip: { bindAddress: '127.0.0.1', advertisedAddress: '127.0.0.1', udpPort: 0, httpServer: http },
+      credentialSecret: SECRET,
+      nonceSecret: 'voice-consult-test-nonce-secret-0123456789',
+      recordingsDir: join(dir, 'recordings'),
+      commandTimeoutMs: 5000,
+      logger: silentLogger,
+    });
+    await node.start();
+    const at = new Date().toISOString();
+    node.directory.onTenant({ tenantId, slug, companyName: 'Consult Co', locale: 'en', plan: 'trial', seatLimit: 5, sipDomain: domain, createdAt: at });
+    node.directory.onNumberAssigned({ tenantId, numberId: randomUUID(), e164: number, assignedAt: at });
+    for (const userId of [firstAgentId, secondAgentId]) {
+      node.directory.onUserCreated({ tenantId, userId });
+      node.directory.onSeat({ tenantId, userId }, true);
+    }
+    await bus.subscribe({
+      group: 'test.voice-events',
+      topics: voiceTopics,
+      fromBeginning: true,
+      handle: async ({ envelope }) => {
+        events.push(envelope);
+        if (envelope.type === 'voice.call.started.v1') {
+          const callId = (envelope.payload as { callId: string }).callId;
+          for (const c of script()) await command(callId, c);
+        }
+      },
+    });
+    browser = await BrowserHarness.launch({ '/jssip.js': await bundleJssip(), '/agent.html': AGENT_PAGE });
+    const wsUrl = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/sip`;
+    first = await softphoneFor(firstAgentId, wsUrl);
+    second = await softphoneFor(secondAgentId, wsUrl);
+    await keepPeerConnections(first);
+    await keepPeerConnections(second);
+  }, 60_000);
+
+  afterAll(async () => {
+    await first?.close();
+    await second?.close();
+    await browser?.close();
+    await node?.stop();
+    await media?.close();
+    await bus?.close();
+    await new Promise<void>((resolve) => http.close(() => resolve()));
+    rmSync(dir, { recursive: true, force: true });
+  }, 30_000);
+
+  /** A new call from sipp, answered, recorded and bridged to the first agent (its softphone's call `index`). */
+  async function callBridgedToFirstAgent(index: number): Promise<{ callId: string; sipp: ReturnType<typeof runSipp> }> {
+    script = () => [{ type: 'answer' }, { type: 'record-start', channels: 'stereo' }, { type: 'bridge-agent', agentId: firstAgentId, ringTimeoutMs: 20_000, afterHangup: 'end' }];
+    const known = new Set(events.filter((e) => e.type === 'voice.call.started.v1').map((e) => (e.payload as { callId: string }).callId));
+    const sipp = callFromCarrier();
+    const started = await waitFor('the call to start', () => events.find((e) => e.type === 'voice.call.started.v1' && !known.has((e.payload as { callId: string }).callId)));
+    const callId = (started.payload as { callId: string }).callId;
+    expect((await ringing(first, index)).callId).toBe(callId);
+    await first.answer(index);
+    await waitFor('bridged to the first agent', () => ofType('voice.call.bridged.v1', callId)[0]);
+    return { callId, sipp };
+  }
+
+  it('consults a second agent (the caller hears music, the agents hear each other), then completes: the caller and the second agent talk, the first agent got BYE', async () => {
+    const { callId, sipp } = await callBridgedToFirstAgent(0);
+    await delay(1500);
+
+    // Commands that do not fit the state are refused, naming why.
+    await command(callId, { type: 'consult-complete' });
+    await waitFor('consult-complete refused', () => payloads('voice.command.failed.v1', callId)[0]);
+    expect(payloads('voice.command.failed.v1', callId)[0]).toMatchObject({ commandType: 'consult-complete', reason: 'invalid-state', detail: 'consult-complete needs a consultation in progress; there is none' });
+
+    await command(callId, { type: 'consult', target: { kind: 'agent', agentId: secondAgentId }, ringTimeoutMs: 20_000 });
+    expect(await waitFor('consultation started', () => payloads('voice.call.consultation-started.v1', callId)[0])).toMatchObject({ target: { kind: 'agent', agentId: secondAgentId }, purpose: 'consult' });
+    expect((await ringing(second, 0)).callId).toBe(callId);
+    await second.answer(0);
+    await waitFor('consultation answered', () => payloads('voice.call.consultation-answered.v1', callId)[0]);
+
+    // The agents hear each other (the caller, on hold, is heard by nobody: it only echoes its music).
+    await delay(1000);
+    const [firstHeard, secondHeard] = await heardOver([{ phone: first, index: 0 }, { phone: second, index: 0 }], 2500);
+    expect(firstHeard).toBeGreaterThan(0);
+    expect(secondHeard).toBeGreaterThan(0);
+    // Nobody hears the caller: its echo of the music does not reach the agents (measured here: about
+    // -60 to -70 dBFS at the melody's notes; -36 dBFS when the caller is not held in the mix).
+    const melodyAtFirstAgent = await peakLevels(first, 0, ARPEGGIO, 3000);
+    expect(Math.max(...melodyAtFirstAgent)).toBeLessThan(-50);
+
+    await command(callId, { type: 'consult-complete' });
+    await waitFor('transferred', () => payloads('voice.call.transferred.v1', callId)[0]);
+    expect(payloads('voice.call.consultation-ended.v1', callId)).toEqual([expect.objectContaining({ target: { kind: 'agent', agentId: secondAgentId }, outcome: 'completed' })]);
+    expect(payloads('voice.call.transferred.v1', callId)[0]).toMatchObject({ target: { kind: 'agent', agentId: secondAgentId }, by: 'command', attended: true });
+    await waitFor('bridged to the second agent', () => payloads('voice.call.bridged.v1', callId).find((p) => (p.target as { agentId?: string }).agentId === secondAgentId));
+    // The first agent got BYE.
+    await waitFor('the first agent hung up by BYE', async () => ((await first.incoming())[0]?.events.includes('ended:Terminated') ? true : undefined));
+
+    // The caller and the second agent talk: the second agent hears the caller (who echoes it).
+    await delay(1000);
+    const [secondHearsCaller] = await heardOver([{ phone: second, index: 0 }], 2500);
+    expect(secondHearsCaller).toBeGreaterThan(0);
+
+    await second.hangup(0);
+    expect(await waitFor('ended', () => payloads('voice.call.ended.v1', callId)[0])).toMatchObject({ reason: 'agent-hangup' });
+    expect((await sipp).code).toBe(0);
+    expect(payloads('voice.command.failed.v1', callId)).toHaveLength(1);
+
+    // What the caller heard: the hold melody during the consultation, and the agents before and after.
+    await waitFor('recording', () => payloads('voice.call.recording-completed.v1', callId)[0]);
+    const heard = callerChannel(callId);
+    expect(heard.melodyBlocks).toBeGreaterThanOrEqual(5);
+    expect(heard.loudBlocks).toBeGreaterThan(heard.melodyBlocks + 10);
+  }, 150_000);
+
+  it('conferences a second agent: all three hear each other; the first agent leaves and the caller and the second agent stay connected', async () => {
+    const { callId, sipp } = await callBridgedToFirstAgent(1);
+    await delay(1000);
+
+    await command(callId, { type: 'conference', target: { kind: 'agent', agentId: secondAgentId }, ringTimeoutMs: 20_000 });
+    expect((await ringing(second, 1)).callId).toBe(callId);
+    await second.answer(1);
+    const started = await waitFor('conference started', () => payloads('voice.call.conference-started.v1', callId)[0]);
+    expect(started.participants).toEqual([{ kind: 'caller' }, { kind: 'agent', agentId: firstAgentId }, { kind: 'agent', agentId: secondAgentId }]);
+    expect(payloads('voice.call.consultation-started.v1', callId)[0]).toMatchObject({ purpose: 'conference' });
+
+    await delay(1000);
+    const [firstHeard, secondHeard] = await heardOver([{ phone: first, index: 1 }, { phone: second, index: 1 }], 2500);
+    expect(firstHeard).toBeGreaterThan(0);
+    expect(secondHeard).toBeGreaterThan(0);
+
+    // The first agent leaves: the second agent becomes the caller's peer.
+    await first.hangup(1);
+    const ended = await waitFor('conference ended', () => payloads('voice.call.conference-ended.v1', callId)[0]);
+    expect(ended).toMatchObject({ left: { kind: 'agent', agentId: firstAgentId }, reason: 'agent-left', remaining: [{ kind: 'caller' }, { kind: 'agent', agentId: secondAgentId }] });
+    expect(await waitFor('transferred', () => payloads('voice.call.transferred.v1', callId)[0])).toMatchObject({ target: { kind: 'agent', agentId: secondAgentId }, by: 'agent', attended: true });
+    await delay(1000);
+    expect(payloads('voice.call.ended.v1', callId)).toEqual([]);
+    const [secondHearsCaller] = await heardOver([{ phone: second, index: 1 }], 2500);
+    expect(secondHearsCaller).toBeGreaterThan(0);
+
+    await second.hangup(1);
+    expect(await waitFor('ended', () => payloads('voice.call.ended.v1', callId)[0])).toMatchObject({ reason: 'agent-hangup' });
+    expect((await sipp).code).toBe(0);
+    expect(payloads('voice.command.failed.v1', callId)).toEqual([]);
+
+    // The caller heard the others all along (no music: nobody held it).
+    await waitFor('recording', () => payloads('voice.call.recording-completed.v1', callId)[0]);
+    const heard = callerChannel(callId);
+    expect(heard.melodyBlocks).toBe(0);
+    expect(heard.loudBlocks).toBeGreaterThan(heard.blocks / 3);
+  }, 150_000);
+
+  it('drops the third party: consult-cancel brings the caller back to the agent; in a conference the third party hanging up leaves the caller and the agent', async () => {
+    const { callId, sipp } = await callBridgedToFirstAgent(2);
+    await command(callId, { type: 'consult', target: { kind: 'agent', agentId: secondAgentId }, ringTimeoutMs: 20_000 });
+    expect((await ringing(second, 2)).callId).toBe(callId);
+    await second.answer(2);
+    await waitFor('consultation answered', () => payloads('voice.call.consultation-answered.v1', callId)[0]);
+    await command(callId, { type: 'consult-cancel' });
+    expect(await waitFor('consultation cancelled', () => payloads('voice.call.consultation-ended.v1', callId)[0])).toMatchObject({ outcome: 'cancelled' });
+    await waitFor('the second agent hung up by BYE', async () => ((await second.incoming())[2]?.events.includes('ended:Terminated') ? true : undefined));
+
+    // Consult again, then turn it into a conference; the second agent hangs up.
+    await command(callId, { type: 'consult', target: { kind: 'agent', agentId: secondAgentId }, ringTimeoutMs: 20_000 });
+    expect((await ringing(second, 3)).callId).toBe(callId);
+    await second.answer(3);
+    await waitFor('second consultation answered', () => payloads('voice.call.consultation-answered.v1', callId)[1]);
+    await command(callId, { type: 'conference', ringTimeoutMs: 30_000 });
+    await waitFor('conference started', () => payloads('voice.call.conference-started.v1', callId)[0]);
+    expect(payloads('voice.call.consultation-ended.v1', callId).map((p) => p.outcome)).toEqual(['cancelled', 'conference']);
+    await delay(1000);
+    await second.hangup(3);
+    const ended = await waitFor('conference ended', () => payloads('voice.call.conference-ended.v1', callId)[0]);
+    expect(ended).toMatchObject({ left: { kind: 'agent', agentId: secondAgentId }, reason: 'third-party-left', remaining: [{ kind: 'caller' }, { kind: 'agent', agentId: firstAgentId }] });
+
+    // The caller and the first agent still talk.
+    await delay(1000);
+    expect(payloads('voice.call.ended.v1', callId)).toEqual([]);
+    const [firstHearsCaller] = await heardOver([{ phone: first, index: 2 }], 2500);
+    expect(firstHearsCaller).toBeGreaterThan(0);
+    expect(payloads('voice.call.transferred.v1', callId)).toEqual([]);
+    await first.hangup(2);
+    await waitFor('ended', () => payloads('voice.call.ended.v1', callId)[0]);
+    expect((await sipp).code).toBe(0);
+    expect(payloads('voice.command.failed.v1', callId)).toEqual([]);
+  }, 150_000);
+});
