@@ -211,4 +211,34 @@ describe('call control', () => {
     expect((await probe.find(voiceCommandIssuedV1, (p) => p.commandId === hangup.body.commandId)).payload.command).toEqual({ type: 'hangup', reason: 'abusive caller' });
     await t.http.post(`/api/v1/cti/calls/${randomUUID()}/hold`).set(supervisor).send({ on: true }).expect(404);
   });
+  it('issues consultation, its completion or cancellation, and a conference as voice commands; refuses another agent and the agent itself as the target', async () => {
+    const tenant = newTenant();
+    const agentId = randomUUID();
+    const agent = await tenant.auth('agent', agentId);
+    const colleague = randomUUID();
+    const callId = await connectedCall(t, tenant, agentId);
+    const commandOf = async (commandId: string): Promise<unknown> => (await probe.find(voiceCommandIssuedV1, (p) => p.commandId === commandId)).payload.command;
+
+    const consult = await t.http.post(`/api/v1/cti/calls/${callId}/consult`).set(agent).send({ target: { kind: 'agent', agentId: colleague } }).expect(202);
+    expect(consult.body).toMatchObject({ callId, command: 'consult' });
+    expect(await commandOf(consult.body.commandId)).toEqual({ type: 'consult', target: { kind: 'agent', agentId: colleague }, ringTimeoutMs: 30_000 });
+    const self = await t.http.post(`/api/v1/cti/calls/${callId}/consult`).set(agent).send({ target: { kind: 'agent', agentId } });
+    expect(self.status).toBe(400);
+    expect(self.body.fields[0].path).toBe('target.agentId');
+
+    const conference = await t.http.post(`/api/v1/cti/calls/${callId}/conference`).set(agent).send({}).expect(202);
+    expect(await commandOf(conference.body.commandId)).toEqual({ type: 'conference', ringTimeoutMs: 30_000 });
+    const dialled = await t.http.post(`/api/v1/cti/calls/${callId}/conference`).set(agent).send({ target: { kind: 'number', number: '+86 138 1234 5678' } }).expect(202);
+    expect(await commandOf(dialled.body.commandId)).toEqual({ type: 'conference', target: { kind: 'number', number: '+8613812345678' }, ringTimeoutMs: 30_000 });
+
+    const cancel = await t.http.post(`/api/v1/cti/calls/${callId}/consult/cancel`).set(agent).send({}).expect(202);
+    expect(await commandOf(cancel.body.commandId)).toEqual({ type: 'consult-cancel' });
+    const complete = await t.http.post(`/api/v1/cti/calls/${callId}/consult/complete`).set(agent).send({}).expect(202);
+    expect(await commandOf(complete.body.commandId)).toEqual({ type: 'consult-complete' });
+
+    const intruder = await tenant.auth('agent');
+    await t.http.post(`/api/v1/cti/calls/${callId}/consult`).set(intruder).send({ target: { kind: 'agent', agentId: colleague } }).expect(403);
+    await t.http.post(`/api/v1/cti/calls/${callId}/consult/complete`).set(intruder).send({}).expect(403);
+    await t.http.post(`/api/v1/cti/calls/${callId}/conference`).set(intruder).send({}).expect(403);
+  });
 });

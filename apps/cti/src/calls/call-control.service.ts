@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConflictException, ForbiddenException, Inject, Injectable, NotFoundException } from '@nestjs/common';
 import { type AuthPrincipal } from '@parley/auth';
-import { type CallCommandView, type TransferRequest, type VoiceCommand, voiceCommandIssuedV1 } from '@parley/contracts';
+import { type CallCommandView, type ConferenceRequest, type ConsultRequest, type TransferRequest, type VoiceCommand, voiceCommandIssuedV1 } from '@parley/contracts';
 import { createEnvelope, Outbox } from '@parley/messaging';
 import { type UnitOfWork } from '@parley/persistence';
 import { withLogContext } from '@parley/telemetry';
@@ -36,21 +36,34 @@ export class CallControlService {
   }
 
   transfer(tenantId: string, principal: AuthPrincipal, callId: string, request: TransferRequest): Promise<CallCommandView> {
-    let target: Extract<VoiceCommand, { type: 'transfer' }>['target'];
-    if (request.target.kind === 'number') {
-      try {
-        target = { kind: 'number', number: toE164(request.target.number) };
-      } catch (error) {
-        if (error instanceof InvalidPhoneNumberError) throw badField('target.number', error.message);
-        throw error;
-      }
-    } else {
-      target = { kind: 'agent', agentId: request.target.agentId.toLowerCase() };
-    }
-    return this.issue(tenantId, principal, callId, 'transfer', { needsAgent: true, supervisorOnly: false }, (call) => {
-      if (target.kind === 'agent' && target.agentId === call.agentId) throw badField('target.agentId', 'is the agent already on the call');
-      return { type: 'transfer', target };
-    });
+    const target = partyOf(request.target);
+    return this.issue(tenantId, principal, callId, 'transfer', { needsAgent: true, supervisorOnly: false }, (call) => ({ type: 'transfer', target: notTheAgent(target, call) }));
+  }
+
+  /** Attended transfer, step 1: the caller waits on hold while the agent talks to the target. */
+  consult(tenantId: string, principal: AuthPrincipal, callId: string, request: ConsultRequest): Promise<CallCommandView> {
+    const target = partyOf(request.target);
+    return this.issue(tenantId, principal, callId, 'consult', { needsAgent: true, supervisorOnly: false }, (call) => ({ type: 'consult', target: notTheAgent(target, call), ringTimeoutMs: 30_000 }));
+  }
+
+  /** The agent leaves; the caller goes on with the consulted party. */
+  completeConsult(tenantId: string, principal: AuthPrincipal, callId: string): Promise<CallCommandView> {
+    return this.issue(tenantId, principal, callId, 'consult-complete', { needsAgent: true, supervisorOnly: false }, () => ({ type: 'consult-complete' }));
+  }
+
+  /** The consulted (or conferenced) party is hung up; the caller is back with the agent. */
+  cancelConsult(tenantId: string, principal: AuthPrincipal, callId: string): Promise<CallCommandView> {
+    return this.issue(tenantId, principal, callId, 'consult-cancel', { needsAgent: true, supervisorOnly: false }, () => ({ type: 'consult-cancel' }));
+  }
+
+  /** Three-way conference: the consulted party joins, or the target is dialled and joins. */
+  conference(tenantId: string, principal: AuthPrincipal, callId: string, request: ConferenceRequest): Promise<CallCommandView> {
+    const target = request.target === undefined ? undefined : partyOf(request.target);
+    return this.issue(tenantId, principal, callId, 'conference', { needsAgent: true, supervisorOnly: false }, (call) => ({
+      type: 'conference',
+      ...(target !== undefined ? { target: notTheAgent(target, call) } : {}),
+      ringTimeoutMs: 30_000,
+    }));
   }
 
   hangup(tenantId: string, principal: AuthPrincipal, callId: string, reason: string | undefined): Promise<CallCommandView> {
@@ -91,4 +104,22 @@ export class CallControlService {
       }),
     );
   }
+}
+
+type PartyTarget = Extract<VoiceCommand, { type: 'transfer' }>['target'];
+
+/** A transfer, consultation or conference target as voice takes it (numbers normalized to E.164). */
+function partyOf(target: TransferRequest['target']): PartyTarget {
+  if (target.kind === 'agent') return { kind: 'agent', agentId: target.agentId.toLowerCase() };
+  try {
+    return { kind: 'number', number: toE164(target.number) };
+  } catch (error) {
+    if (error instanceof InvalidPhoneNumberError) throw badField('target.number', error.message);
+    throw error;
+  }
+}
+
+function notTheAgent(target: PartyTarget, call: CallRecord): PartyTarget {
+  if (target.kind === 'agent' && target.agentId === call.agentId) throw badField('target.agentId', 'is the agent already on the call');
+  return target;
 }

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { type AuthPrincipal, CurrentPrincipal, CurrentTenant, Roles } from '@parley/auth';
-import {
+import { conferenceRequestSchema, consultRequestSchema, type ConferenceRequest, type ConsultRequest,
   type CallCommandView,
   type CallView,
   type HangupRequest,
@@ -95,7 +95,7 @@ export class CallsController {
 
   @Post('transfer')
   @HttpCode(202)
-  @ApiOperation({ summary: 'Blind transfer to an agent or a number (queues and consultative transfer: not supported by voice/acd yet)' })
+  @ApiOperation({ summary: 'Blind transfer to an agent or a number (consultative: POST consult, then consult/complete)' })
   @ApiZodBody(transferRequestSchema)
   transfer(
     @CurrentTenant() tenantId: string,
@@ -104,6 +104,46 @@ export class CallsController {
     @Body(new ZodValidationPipe(transferRequestSchema)) body: TransferRequest,
   ): Promise<CallCommandView> {
     return this.control.transfer(tenantId, principal, callId, body);
+  }
+
+  @Post('consult')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Consultative transfer, step 1: the caller waits on hold (music) while the target (an agent or a number) is called and talks with the agent' })
+  @ApiZodBody(consultRequestSchema)
+  consult(
+    @CurrentTenant() tenantId: string,
+    @CurrentPrincipal() principal: AuthPrincipal,
+    @Param('callId', new UuidParamPipe('callId')) callId: string,
+    @Body(new ZodValidationPipe(consultRequestSchema)) body: ConsultRequest,
+  ): Promise<CallCommandView> {
+    return this.control.consult(tenantId, principal, callId, body);
+  }
+
+  @Post('consult/complete')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Consultative transfer, step 2: the agent leaves and the caller goes on with the consulted party' })
+  completeConsult(@CurrentTenant() tenantId: string, @CurrentPrincipal() principal: AuthPrincipal, @Param('callId', new UuidParamPipe('callId')) callId: string): Promise<CallCommandView> {
+    return this.control.completeConsult(tenantId, principal, callId);
+  }
+
+  @Post('consult/cancel')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Hang up the consulted (or conferenced) party: the caller is back with the agent' })
+  cancelConsult(@CurrentTenant() tenantId: string, @CurrentPrincipal() principal: AuthPrincipal, @Param('callId', new UuidParamPipe('callId')) callId: string): Promise<CallCommandView> {
+    return this.control.cancelConsult(tenantId, principal, callId);
+  }
+
+  @Post('conference')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Three-way conference: the consulted party joins the caller and the agent, or the target is called and joins' })
+  @ApiZodBody(conferenceRequestSchema)
+  conference(
+    @CurrentTenant() tenantId: string,
+    @CurrentPrincipal() principal: AuthPrincipal,
+    @Param('callId', new UuidParamPipe('callId')) callId: string,
+    @Body(new ZodValidationPipe(conferenceRequestSchema)) body: ConferenceRequest,
+  ): Promise<CallCommandView> {
+    return this.control.conference(tenantId, principal, callId, body);
   }
 
   @Post('hangup')

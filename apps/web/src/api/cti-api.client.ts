@@ -65,6 +65,26 @@ export class CtiApiClient {
     await this.api.call('POST', `/cti/calls/${seg(callId)}/transfer`, 202, callCommandViewSchema, validatedBody('/cti/calls/:id/transfer', transferRequestSchema, { target }));
   }
 
+  /** Consultative transfer, step 1: the caller waits on hold while this agent talks to the target. */
+  async consult(callId: string, target: TransferRequest['target']): Promise<void> {
+    await this.api.call('POST', `/cti/calls/${seg(callId)}/consult`, 202, callCommandViewSchema, validatedBody('/cti/calls/:id/consult', transferRequestSchema, { target }));
+  }
+
+  /** Step 2: this agent leaves, the caller goes on with the consulted party. */
+  async completeConsult(callId: string): Promise<void> {
+    await this.api.call('POST', `/cti/calls/${seg(callId)}/consult/complete`, 202, callCommandViewSchema, {});
+  }
+
+  /** The consulted party is hung up; the caller is back with this agent. */
+  async cancelConsult(callId: string): Promise<void> {
+    await this.api.call('POST', `/cti/calls/${seg(callId)}/consult/cancel`, 202, callCommandViewSchema, {});
+  }
+
+  /** Three-way: the consulted party joins (no target), or the target is called and joins. */
+  async conference(callId: string, target?: TransferRequest['target']): Promise<void> {
+    await this.api.call('POST', `/cti/calls/${seg(callId)}/conference`, 202, callCommandViewSchema, target === undefined ? {} : { target });
+  }
+
   async hangup(callId: string): Promise<void> {
     await this.api.call('POST', `/cti/calls/${seg(callId)}/hangup`, 202, callCommandViewSchema, {});
   }

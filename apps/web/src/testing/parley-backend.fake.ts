@@ -382,7 +382,7 @@ const ROUTES: readonly Route[] = [
     b.wrapUps.push({ callId: id ?? '', request });
     return ok({ callId: id, disposition: request.disposition, notes: request.notes ?? null, ticketId: request.ticket ? b.nextId('ticket') : null, wrappedUpAt: b.now() });
   }),
-  ...(['hold', 'transfer', 'hangup'] as const).map((command) =>
+  ...(['hold', 'transfer', 'hangup', 'consult', 'consult/complete', 'consult/cancel', 'conference'] as const).map((command) =>
     route('POST', `/cti/calls/:id/${command}`, EVERYONE, (b, [id], body) => {
       b.callCommands.push({ callId: id ?? '', command, body });
       return ok({ callId: id, commandId: b.nextId('command'), command }, 202);

@@ -216,6 +216,14 @@ export const transferRequestSchema = z.strictObject({
 });
 export type TransferRequest = z.infer<typeof transferRequestSchema>;
 
+/** Consultation (attended transfer): the caller waits on hold while the agent talks to the target. */
+export const consultRequestSchema = transferRequestSchema;
+export type ConsultRequest = TransferRequest;
+
+/** Three-way conference: with a target, it is dialled and joins; without, the consulted party joins. */
+export const conferenceRequestSchema = z.strictObject({ target: transferRequestSchema.shape.target.optional() });
+export type ConferenceRequest = z.infer<typeof conferenceRequestSchema>;
+
 export const monitorRequestSchema = z.strictObject({ mode: z.enum(['listen', 'whisper', 'barge'], { error: 'must be listen, whisper or barge' }) });
 export type MonitorRequest = z.infer<typeof monitorRequestSchema>;
 
@@ -225,7 +233,7 @@ export type HangupRequest = z.infer<typeof hangupRequestSchema>;
 export interface CallCommandView {
   callId: string;
   commandId: string;
-  command: 'hold' | 'transfer' | 'hangup' | 'monitor';
+  command: 'hold' | 'transfer' | 'hangup' | 'monitor' | 'consult' | 'consult-complete' | 'consult-cancel' | 'conference';
 }
 
 export const ctiCallStateSchema = z.enum(['routed', 'offered', 'connected', 'held', 'ended']);

@@ -213,6 +213,28 @@ describe('agent desktop', () => {
     expect(rendered.backend.callCommands).toEqual([]);
   });
 
+  it('consults a colleague (the server dials, the caller waits on hold), then completes the transfer or joins all three', async () => {
+    const rendered = await openDesktop();
+    const user = await connected(rendered);
+    const call = (): HTMLElement => panel('in-call')!;
+    const transfer = within(call()).getByRole('form', { name: en['desktop.transfer.title'] });
+    await user.selectOptions(within(transfer).getByLabelText(en['desktop.transfer.to']), 'agent');
+    await user.type(within(transfer).getByLabelText(en['desktop.transfer.agent']), COLLEAGUE);
+    await user.click(within(transfer).getByRole('button', { name: en['desktop.consult.submit'] }));
+    expect(await within(call()).findByText(en['desktop.consult.started'], { selector: 'p' })).toBeTruthy();
+    await user.click(within(call()).getByRole('button', { name: en['desktop.conference.join'] }));
+    expect(await within(call()).findByText(en['desktop.conference.started'])).toBeTruthy();
+    await user.click(within(call()).getByRole('button', { name: en['desktop.consult.complete'] }));
+    expect(await within(call()).findByText(en['desktop.consult.completed'])).toBeTruthy();
+    expect(rendered.backend.callCommands).toEqual([
+      { callId: CALL_ID, command: 'consult', body: { target: { kind: 'agent', agentId: COLLEAGUE } } },
+      { callId: CALL_ID, command: 'conference', body: {} },
+      { callId: CALL_ID, command: 'consult/complete', body: {} },
+    ]);
+    // The softphone itself did not transfer: the server carried it out.
+    expect(rendered.phone.actions.some((a) => a.startsWith('transfer'))).toBe(false);
+  });
+
   it('hang-up opens the wrap-up; submit posts disposition, notes and ticket, then sets available', async () => {
     const rendered = await openDesktop();
     const user = await connected(rendered);

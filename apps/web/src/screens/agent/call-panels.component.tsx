@@ -144,6 +144,10 @@ export function InCallPanel({ active, phone, now }: InCallProps): ReactNode {
     }
   };
 
+  // Consultation and conference go through the server (voice dials the third party and mixes the legs).
+  const [consulting, setConsulting] = useState(false);
+  const withCall = (action: (id: string) => Promise<void>, done: string): void =>
+    act(() => (callId ? action(callId) : Promise.reject(new PhoneError('no-call', 'no call id'))), done);
   const hangup = (): void => act(() => (onPhone ? phone.hangup() : callId ? cti.hangup(callId) : undefined));
   const hold = (on: boolean): void => act(() => (onPhone ? phone.hold(on) : callId ? cti.hold(callId, on) : undefined));
   const press = (key: string): void => {
@@ -194,7 +198,22 @@ export function InCallPanel({ active, phone, now }: InCallProps): ReactNode {
         onTransfer={(target) =>
           act(() => (onPhone ? phone.transfer(target) : callId ? cti.transfer(callId, target) : Promise.reject(new PhoneError('no-call', 'no call id'))), t('desktop.transfer.done'))
         }
+        onConsult={(target) => withCall((id) => cti.consult(id, target).then(() => setConsulting(true)), t('desktop.consult.started'))}
+        onConference={(target) => withCall((id) => cti.conference(id, target).then(() => setConsulting(true)), t('desktop.conference.started'))}
       />
+      {consulting ? (
+        <div className="actions" role="group" aria-label={t('desktop.consult.started')}>
+          <button type="button" onClick={() => withCall((id) => cti.completeConsult(id).then(() => setConsulting(false)), t('desktop.consult.completed'))}>
+            {t('desktop.consult.complete')}
+          </button>
+          <button type="button" className="secondary" onClick={() => withCall((id) => cti.conference(id), t('desktop.conference.started'))}>
+            {t('desktop.conference.join')}
+          </button>
+          <button type="button" className="secondary" onClick={() => withCall((id) => cti.cancelConsult(id).then(() => setConsulting(false)), t('desktop.consult.cancelled'))}>
+            {t('desktop.consult.cancel')}
+          </button>
+        </div>
+      ) : null}
       {problem ? (
         <p role="alert" className="field__error" data-call-error="">
           {problem}
@@ -217,24 +236,35 @@ export function InCallPanel({ active, phone, now }: InCallProps): ReactNode {
 }
 
 /** Blind transfer to another agent (by id) or to a number in international format. */
-function TransferForm({ onTransfer }: { onTransfer(target: TransferTarget): void }): ReactNode {
+function TransferForm({ onTransfer, onConsult, onConference }: { onTransfer(target: TransferTarget): void; onConsult(target: TransferTarget): void; onConference(target: TransferTarget): void }): ReactNode {
   const { t } = useI18n();
   const [kind, setKind] = useState<TransferTarget['kind']>('number');
   const [value, setValue] = useState('');
   const [error, setError] = useState<string | null>(null);
 
-  const submit = (event: FormEvent): void => {
-    event.preventDefault();
+  /** The target typed in, or null with the error shown. */
+  const target = (): TransferTarget | null => {
     if (kind === 'number') {
       const number = normalizeTransferNumber(value);
-      if (!number) return setError(t('desktop.transfer.badNumber'));
+      if (!number) {
+        setError(t('desktop.transfer.badNumber'));
+        return null;
+      }
       setError(null);
-      return onTransfer({ kind, number });
+      return { kind, number };
     }
     const agentId = value.trim();
-    if (!UUID_PATTERN.test(agentId)) return setError(t('desktop.transfer.badAgent'));
+    if (!UUID_PATTERN.test(agentId)) {
+      setError(t('desktop.transfer.badAgent'));
+      return null;
+    }
     setError(null);
-    onTransfer({ kind, agentId: agentId.toLowerCase() });
+    return { kind, agentId: agentId.toLowerCase() };
+  };
+  const submit = (event: FormEvent): void => {
+    event.preventDefault();
+    const to = target();
+    if (to) onTransfer(to);
   };
 
   return (
@@ -262,6 +292,26 @@ function TransferForm({ onTransfer }: { onTransfer(target: TransferTarget): void
       />
       <button type="submit" className="secondary">
         {t('desktop.transfer.submit')}
+      </button>
+      <button
+        type="button"
+        className="secondary"
+        onClick={() => {
+          const to = target();
+          if (to) onConsult(to);
+        }}
+      >
+        {t('desktop.consult.submit')}
+      </button>
+      <button
+        type="button"
+        className="secondary"
+        onClick={() => {
+          const to = target();
+          if (to) onConference(to);
+        }}
+      >
+        {t('desktop.conference.submit')}
       </button>
       {error ? (
         <p className="field__error" data-field-error="transfer">
