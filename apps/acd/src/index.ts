@@ -76,6 +76,5 @@ export { memoryRealtime, redisRealtime, type AcdRealtime } from './live/acd-real
 export { RedisAgentReservations } from './routing/redis-agent-reservations.store';
 export { RoutingDispatcher } from './runtime/routing-dispatcher.service';
 export { SeatsSnapshotService, type SeatedUser } from './agents/seats-snapshot.service';
-export { positionNewRoutingGroup } from './calls/routing-group.position';
 export { ROUTING_TOPICS } from './calls/call-events.consumer';
 export { DemoQueuesService } from './demo/demo-queues.service';

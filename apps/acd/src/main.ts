@@ -3,13 +3,12 @@ import 'reflect-metadata';
 import { Redis } from 'ioredis';
 import { TokenService } from '@parley/auth';
 import { closeOnSignals, runMain } from '@parley/http';
-import { KafkaEventBus } from '@parley/messaging';
+import { KafkaEventBus, positionNewConsumerGroup } from '@parley/messaging';
 import { createDataSource, runMigrations } from '@parley/persistence';
 import { createLogger, initTracing } from '@parley/telemetry';
 import { createAcdApp } from './acd-app';
 import { ACD_SCHEMA, acdConsumerGroups } from './acd.tokens';
 import { ROUTING_TOPICS } from './calls/call-events.consumer';
-import { positionNewRoutingGroup } from './calls/routing-group.position';
 import { loadAcdEnv } from './config/env.schema';
 import { memoryRealtime, redisRealtime } from './live/acd-realtime';
 import { acdMigrations } from './migrations';
@@ -41,7 +40,7 @@ async function main(): Promise<void> {
   const realtime = redis ? redisRealtime(redis) : memoryRealtime();
   // Only verifies access tokens: the TTL is the issuer's business.
   const groups = acdConsumerGroups(config.ACD_CONSUMER_GROUP_PREFIX, config.ACD_SEATS_CONSUMER_GROUP);
-  await positionNewRoutingGroup({ brokers: config.KAFKA_BROKERS.split(','), group: groups.routing, topics: ROUTING_TOPICS.map((t) => t.name), logger });
+  await positionNewConsumerGroup({ brokers: config.KAFKA_BROKERS.split(','), group: groups.routing, topics: ROUTING_TOPICS.map((t) => t.name), logger });
   const tokenService = new TokenService({ issuer: config.JWT_ISSUER, audience: 'parley', signingSecret: config.JWT_SECRET });
 
   const app = await createAcdApp({ config, dataSource, bus, realtime, tokenService, logger, consumerGroupPrefix: config.ACD_CONSUMER_GROUP_PREFIX,

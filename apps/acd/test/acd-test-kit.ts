@@ -5,11 +5,11 @@ import request from 'supertest';
 import { type DataSource } from 'typeorm';
 import { TokenService } from '@parley/auth';
 import { ivrCallRoutedV1, type PayloadOf, type Role, seatAssignedV1, seatReleasedV1 } from '@parley/contracts';
-import { createEnvelope, type EventBus, KafkaEventBus } from '@parley/messaging';
+import { createEnvelope, type EventBus, KafkaEventBus, positionNewConsumerGroup } from '@parley/messaging';
 import { createDataSource, runMigrations } from '@parley/persistence';
 import { createLogger, createMetricsRegistry, type Logger, type LogLevel, type Registry } from '@parley/telemetry';
 import { testEnvironment, uniqueName } from '@parley/testing';
-import { ACD_SCHEMA, acdConsumerGroups, acdEnvSchema, acdMigrations, createAcdApp, positionNewRoutingGroup, redisRealtime, ROUTING_TOPICS, RoutingDispatcher, type AcdEnv } from '../src/index';
+import { ACD_SCHEMA, acdConsumerGroups, acdEnvSchema, acdMigrations, createAcdApp, redisRealtime, ROUTING_TOPICS, RoutingDispatcher, type AcdEnv } from '../src/index';
 
 /**
  * Every acd test app (of every run) projects seats in one consumer group: its position stays on
@@ -78,7 +78,7 @@ export async function startAcdApp(options: StartAcdAppOptions = {}): Promise<Acd
   const logger = options.logger ?? createLogger({ service: 'acd-test', level: (process.env.ACD_TEST_LOG as LogLevel | undefined) ?? 'silent' });
   const groupPrefix = options.consumerGroupPrefix ?? uniqueName('acd-test').replace(/-/g, '_');
   // As main.ts does: a new routing group starts at the end of its topics (not the broker's history).
-  await positionNewRoutingGroup({ brokers: testEnvironment.kafkaBrokers(), group: acdConsumerGroups(groupPrefix).routing, topics: ROUTING_TOPICS.map((t) => t.name), logger });
+  await positionNewConsumerGroup({ brokers: testEnvironment.kafkaBrokers(), group: acdConsumerGroups(groupPrefix).routing, topics: ROUTING_TOPICS.map((t) => t.name), logger });
   const bus = testKafkaBus(uniqueName('acd-test'), logger);
   const redis = new Redis(testEnvironment.redisUrl(), { maxRetriesPerRequest: 2 });
   const registry = createMetricsRegistry('acd');

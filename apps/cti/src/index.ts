@@ -12,5 +12,4 @@ export { SeatsSnapshotService, type SeatedUser } from './seats/seats-snapshot.se
 export { DesktopGateway } from './desktop/desktop.gateway';
 export { CALL_TOPICS } from './calls/call-events.consumer';
 export { LIVE_TOPICS } from './desktop/live.consumer';
-export { positionNewConsumerGroup } from './runtime/consumer-group.position';
 export { maskPhoneNumber, toE164 } from './phone/phone-number';

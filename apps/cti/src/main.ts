@@ -3,7 +3,7 @@ import 'reflect-metadata';
 import { Redis } from 'ioredis';
 import { TokenService } from '@parley/auth';
 import { closeOnSignals, runMain } from '@parley/http';
-import { KafkaEventBus } from '@parley/messaging';
+import { KafkaEventBus, positionNewConsumerGroup } from '@parley/messaging';
 import { createDataSource, runMigrations } from '@parley/persistence';
 import { createLogger, initTracing } from '@parley/telemetry';
 import { CALL_TOPICS } from './calls/call-events.consumer';
@@ -13,7 +13,6 @@ import { CTI_SCHEMA, ctiConsumerGroups } from './cti.tokens';
 import { ctiMigrations } from './migrations';
 import { memoryCtiRealtime } from './realtime/memory-cti-realtime';
 import { redisCtiRealtime } from './realtime/redis-cti-realtime';
-import { positionNewConsumerGroup } from './runtime/consumer-group.position';
 
 async function main(): Promise<void> {
   const config = loadCtiEnv();

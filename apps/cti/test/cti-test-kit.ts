@@ -23,11 +23,11 @@ import {
   seatReleasedV1,
   type TopicDefinition,
 } from '@parley/contracts';
-import { createEnvelope, type EventBus, KafkaEventBus } from '@parley/messaging';
+import { createEnvelope, type EventBus, KafkaEventBus, positionNewConsumerGroup } from '@parley/messaging';
 import { createDataSource, runMigrations } from '@parley/persistence';
 import { createLogger, createMetricsRegistry, type Logger, type LogLevel } from '@parley/telemetry';
 import { testEnvironment, uniqueName } from '@parley/testing';
-import { CALL_TOPICS, CTI_SCHEMA, ctiConsumerGroups, ctiEnvSchema, ctiMigrations, createCtiApp, type CtiEnv, DesktopGateway, LIVE_TOPICS, positionNewConsumerGroup, redisCtiRealtime } from '../src/index';
+import { CALL_TOPICS, CTI_SCHEMA, ctiConsumerGroups, ctiEnvSchema, ctiMigrations, createCtiApp, type CtiEnv, DesktopGateway, LIVE_TOPICS, redisCtiRealtime } from '../src/index';
 
 /** Every cti test app projects seats in one consumer group kept on the broker between runs (as the acd tests do). */
 export const TEST_SEATS_GROUP = 'cti_test.seats';

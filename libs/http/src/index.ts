@@ -4,3 +4,4 @@ export * from './uuid-param.pipe';
 export * from './openapi';
 export * from './configure-http-app';
 export * from './close-on-signals';
+export * from './non-public-address';

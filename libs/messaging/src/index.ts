@@ -9,6 +9,7 @@ export * from './dead-letter';
 export { TimeoutError, type BackoffPolicy } from './backoff';
 export * from './in-process-event-bus';
 export * from './kafka-event-bus';
+export * from './consumer-group-position';
 export * from './outbox';
 export * from './outbox-relay';
 export * from './inbox';

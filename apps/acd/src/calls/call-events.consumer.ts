@@ -73,7 +73,7 @@ export class CallEventsConsumer implements OnApplicationBootstrap, OnApplication
       // From the oldest retained message when the group has no position on a partition: "latest"
       // would skip what arrived while the partition moved from an instance that died to another
       // one (an end of call, an answer). A new group is first positioned at the end of every
-      // partition (positionNewRoutingGroup, Kafka). Old routed calls are dropped by age; old voice
+      // partition (positionNewConsumerGroup, Kafka). Old routed calls are dropped by age; old voice
       // events find no call in progress.
       fromBeginning: true,
       // A tenant's engine moving to another instance takes a few seconds: keep retrying meanwhile.

@@ -3,7 +3,8 @@ import { Agent, request } from 'node:https';
 import { isIP } from 'node:net';
 import { rootCertificates } from 'node:tls';
 import { type CrmAnswer } from '@parley/contracts';
-import { crmUrlProblem, isNonPublicAddress } from './crm-addresses';
+import { isNonPublicAddress } from '@parley/http';
+import { crmUrlProblem } from './crm-addresses';
 
 export interface CrmClientOptions {
   timeoutMs: number;

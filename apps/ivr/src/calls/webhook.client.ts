@@ -1,7 +1,8 @@
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { Agent, request } from 'node:https';
-import { BlockList, isIP } from 'node:net';
+import { isIP } from 'node:net';
 import { rootCertificates } from 'node:tls';
+import { isNonPublicAddress } from '@parley/http';
 import { type ExecutorEffect, type JsonValue, type WebhookResult } from '../flows/flow-executor.types';
 
 export type WebhookRequest = Extract<ExecutorEffect, { kind: 'webhook-request' }>;
@@ -13,42 +14,6 @@ export interface WebhookClientOptions {
   maxResponseBytes: number;
   /** PEM of extra certificate authorities, trusted besides Node's bundled ones. */
   extraCa?: string;
-}
-
-/** Address ranges a tenant's webhook must not reach: they belong to us, the cloud, or nobody. */
-const NON_PUBLIC: ReadonlyArray<[string, number, 'ipv4' | 'ipv6']> = [
-  ['0.0.0.0', 8, 'ipv4'],
-  ['10.0.0.0', 8, 'ipv4'],
-  ['100.64.0.0', 10, 'ipv4'],
-  ['127.0.0.0', 8, 'ipv4'],
-  ['169.254.0.0', 16, 'ipv4'],
-  ['172.16.0.0', 12, 'ipv4'],
-  ['192.0.0.0', 24, 'ipv4'],
-  ['192.0.2.0', 24, 'ipv4'],
-  ['192.168.0.0', 16, 'ipv4'],
-  ['198.18.0.0', 15, 'ipv4'],
-  ['198.51.100.0', 24, 'ipv4'],
-  ['203.0.113.0', 24, 'ipv4'],
-  ['224.0.0.0', 4, 'ipv4'],
-  ['240.0.0.0', 4, 'ipv4'],
-  ['::', 128, 'ipv6'],
-  ['::1', 128, 'ipv6'],
-  ['64:ff9b:1::', 48, 'ipv6'],
-  ['100::', 64, 'ipv6'],
-  ['2001:db8::', 32, 'ipv6'],
-  ['fc00::', 7, 'ipv6'],
-  ['fe80::', 10, 'ipv6'],
-  ['ff00::', 8, 'ipv6'],
-];
-
-const nonPublic = new BlockList();
-for (const [network, prefix, type] of NON_PUBLIC) nonPublic.addSubnet(network, prefix, type);
-
-/** Whether an IP address is loopback, private, link-local, shared, documentation, multicast or otherwise not public (IPv4-mapped IPv6 included). */
-export function isNonPublicAddress(address: string): boolean {
-  const family = isIP(address);
-  if (family === 0) throw new TypeError(`"${address}" is not an IP address`);
-  return nonPublic.check(address, family === 4 ? 'ipv4' : 'ipv6');
 }
 
 class WebhookFailure extends Error {

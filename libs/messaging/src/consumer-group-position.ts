@@ -1,19 +1,24 @@
 import { Kafka, logLevel } from 'kafkajs';
-import { type AcdLogger } from '../acd.tokens';
+import { describeError, type MessagingLogger } from './messaging-logger';
 
 /**
- * Where a brand-new routing consumer group starts: at the end of every partition, written down as
- * the group's committed position before its first member joins. From then on every partition has a
- * durable position, so a partition that moves from a dead instance to a live one is read from
- * where it was, never from "latest" (which would skip what arrived meanwhile), and a new
- * deployment does not replay the broker's history of calls that are long over. A group that has
- * any committed position is left alone (its members read from there; a partition still without
- * one is read from its beginning).
+ * Where a brand-new Kafka consumer group starts: at the end of every partition of its topics,
+ * written down as the group's committed position before its first member joins. From then on every
+ * partition has a durable position, so a partition that moves from a dead instance to a live one is
+ * read from where it was, never from "latest" (which would skip what arrived meanwhile), and a new
+ * deployment does not replay the broker's history of calls long over. A group with any committed
+ * position is left alone (its members read from there; a partition still without one is read from
+ * its beginning, as `fromBeginning: true` subscriptions do).
  *
- * Kafka only (the in-process bus starts empty). This belongs in libs/messaging as a subscription
- * option; it lives here until it moves there.
+ * Kafka only (the in-process bus starts empty). A failure (another instance positioning it at the
+ * same moment, its members already running) is logged and reported as `existing`.
  */
-export async function positionNewRoutingGroup(options: { brokers: readonly string[]; group: string; topics: readonly string[]; logger: AcdLogger }): Promise<'positioned' | 'existing'> {
+export async function positionNewConsumerGroup(options: {
+  brokers: readonly string[];
+  group: string;
+  topics: readonly string[];
+  logger: MessagingLogger;
+}): Promise<'positioned' | 'existing'> {
   const kafka = new Kafka({ brokers: [...options.brokers], clientId: `${options.group}-positioner`, logLevel: logLevel.NOTHING });
   const admin = kafka.admin();
   await admin.connect();
@@ -36,11 +41,10 @@ export async function positionNewRoutingGroup(options: { brokers: readonly strin
     } finally {
       await consumer.disconnect();
     }
-    options.logger.info({ group: options.group, topics: options.topics.length }, 'a new routing consumer group starts at the end of its topics');
+    options.logger.info({ group: options.group, topics: options.topics.length }, 'a new consumer group starts at the end of its topics');
     return 'positioned';
   } catch (error) {
-    // Another instance positioned it, or its members already run: they read from their positions.
-    options.logger.warn({ group: options.group, err: error instanceof Error ? error.message : String(error) }, 'the routing consumer group could not be positioned; it reads from its committed positions');
+    options.logger.warn({ group: options.group, err: describeError(error) }, 'the consumer group could not be positioned; it reads from its committed positions');
     return 'existing';
   } finally {
     await admin.disconnect();

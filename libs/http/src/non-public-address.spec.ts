@@ -1,6 +1,6 @@
-import { isNonPublicAddress } from './webhook.client';
+import { isNonPublicAddress } from './non-public-address';
 
-describe('webhook address guard', () => {
+describe('the guard on tenant webhooks (IVR data dips, CRM lookups)', () => {
   it.each(['127.0.0.1', '10.1.2.3', '172.16.0.1', '172.31.255.255', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '224.0.0.1', '255.255.255.255', '::1', '::', 'fe80::1', 'fd00::1', 'ff02::1', '::ffff:127.0.0.1', '::ffff:10.0.0.1', '2001:db8::1'])(
     '%s is not public',
     (address) => expect(isNonPublicAddress(address)).toBe(true),
