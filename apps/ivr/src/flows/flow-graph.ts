@@ -1,10 +1,7 @@
-import { type FlowNode, type FlowNodeType, type LocalizedPrompts } from '@parley/contracts';
+import { type FlowBranch, flowBranchesOf, type FlowNode, type FlowNodeType, type LocalizedPrompts } from '@parley/contracts';
 
 /** A branch from one node to another: the field that holds it and the node it names. */
-export interface FlowEdge {
-  readonly field: string;
-  readonly target: string;
-}
+export type FlowEdge = FlowBranch;
 
 /**
  * Nodes that end the IVR part of a call on at least one of their paths. A flow region from which
@@ -12,52 +9,9 @@ export interface FlowEdge {
  */
 export const ENDING_NODE_TYPES: ReadonlySet<FlowNodeType> = new Set<FlowNodeType>(['hangup', 'enqueue', 'transfer', 'voicemail', 'callback-offer']);
 
+/** Every branch of a node (the one list in libs/contracts, shared with the web editor). */
 export function edgesOf(node: FlowNode): FlowEdge[] {
-  const edges: FlowEdge[] = [];
-  const add = (field: string, target: string | undefined): void => {
-    if (target !== undefined) edges.push({ field, target });
-  };
-  switch (node.type) {
-    case 'play':
-    case 'set-variable':
-    case 'survey':
-      add('next', node.next);
-      break;
-    case 'menu':
-      for (const [digit, target] of Object.entries(node.options)) add(`options.${digit}`, target);
-      add('onInvalid', node.onInvalid);
-      add('onNoInput', node.onNoInput);
-      break;
-    case 'collect':
-      add('next', node.next);
-      add('onInvalid', node.onInvalid);
-      add('onNoInput', node.onNoInput);
-      break;
-    case 'condition':
-      add('whenTrue', node.whenTrue);
-      add('whenFalse', node.whenFalse);
-      break;
-    case 'data-dip':
-      add('next', node.next);
-      add('onFailure', node.onFailure);
-      break;
-    case 'enqueue':
-      add('afterAgent', node.afterAgent);
-      add('onOverflow.voicemail', node.onOverflow?.voicemail);
-      add('onOverflow.callback', node.onOverflow?.callback);
-      break;
-    case 'transfer':
-      add('onFailure', node.onFailure);
-      add('afterHangup', node.afterHangup);
-      break;
-    case 'callback-offer':
-      add('onDecline', node.onDecline);
-      break;
-    case 'voicemail':
-    case 'hangup':
-      break;
-  }
-  return edges;
+  return flowBranchesOf(node);
 }
 
 /** The prompt fields of a node that are set, by field name. */

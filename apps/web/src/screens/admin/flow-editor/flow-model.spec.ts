@@ -14,6 +14,13 @@ describe('flow model', () => {
     expect(renamed.nodes.map((n) => n.id)).toEqual(['hello', 'hours', 'main-menu', 'sales', 'closed', 'bye']);
   });
 
+  it("renames the queue's overflow branches too (the validator's own list of branches)", () => {
+    const flow = demoFlowDocument();
+    const withOverflow = { ...flow, nodes: flow.nodes.map((n) => (n.type === 'enqueue' ? { ...n, onOverflow: { voicemail: 'closed' } } : n)) };
+    const renamed = renameNode(withOverflow, 'closed', 'mailbox');
+    expect(renamed.nodes.find((n) => n.type === 'enqueue')).toMatchObject({ onOverflow: { voicemail: 'mailbox' } });
+  });
+
   it('picks a node id not in use', () => {
     expect(freshNodeId(demoFlowDocument(), 'menu')).toBe('menu-1');
   });

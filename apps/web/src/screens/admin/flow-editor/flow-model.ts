@@ -1,4 +1,4 @@
-import { type FlowDocumentInput, type FlowNodeType, type Locale, type LocalizedPrompts } from '@parley/contracts';
+import { flowBranchesOf, type FlowDocumentInput, type FlowNodeType, type Locale, type LocalizedPrompts } from '@parley/contracts';
 import { ApiError } from '../../../api/api-error';
 import { type FlowValidationView } from '../../../api/ivr-api.types';
 
@@ -47,51 +47,9 @@ export function defaultNode(type: FlowNodeType, id: string, target: string, loca
   }
 }
 
-/** Every branch of a node: the field (dotted, as validation issues name it) and the node it leads to. */
+/** Every branch of a node: the field (dotted, as validation issues name it) and the node it leads to (the validator's own list). */
 export function branchesOf(node: EditableNode): { field: string; target: string }[] {
-  const out: { field: string; target: string }[] = [];
-  const add = (field: string, target: string | undefined): void => {
-    if (target !== undefined) out.push({ field, target });
-  };
-  switch (node.type) {
-    case 'play':
-    case 'set-variable':
-    case 'survey':
-      add('next', node.next);
-      break;
-    case 'menu':
-      for (const [digit, target] of Object.entries(node.options)) add(`options.${digit}`, target);
-      add('onInvalid', node.onInvalid);
-      add('onNoInput', node.onNoInput);
-      break;
-    case 'collect':
-      add('next', node.next);
-      add('onInvalid', node.onInvalid);
-      add('onNoInput', node.onNoInput);
-      break;
-    case 'condition':
-      add('whenTrue', node.whenTrue);
-      add('whenFalse', node.whenFalse);
-      break;
-    case 'data-dip':
-      add('next', node.next);
-      add('onFailure', node.onFailure);
-      break;
-    case 'enqueue':
-      add('afterAgent', node.afterAgent);
-      break;
-    case 'transfer':
-      add('onFailure', node.onFailure);
-      add('afterHangup', node.afterHangup);
-      break;
-    case 'callback-offer':
-      add('onDecline', node.onDecline);
-      break;
-    case 'voicemail':
-    case 'hangup':
-      break;
-  }
-  return out;
+  return flowBranchesOf(node);
 }
 
 /** Renames a node and every branch (and the start) that leads to it. */
