@@ -3,117 +3,51 @@
 // the agent's WebSocket flow, WebRTC (ICE, DTLS-SRTP) on our side, audio both ways, DTMF, hold and
 // hang-up from the browser, and the stereo recording of it all.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { deriveSipCredentials } from '@parley/auth';
-import { type Envelope, type VoiceCommand, voiceCommandIssuedV1, voiceTopics } from '@parley/contracts';
-import { decodeWav, MediaEngine, type MediaEngineEvent } from '@parley/media';
-import { createEnvelope, InProcessEventBus } from '@parley/messaging';
-import { MemoryCounterStore } from '@parley/rate-limit';
+import { type Envelope, type VoiceCommand } from '@parley/contracts';
+import { decodeWav, type MediaEngineEvent, rms } from '@parley/media';
 import { type InboundRequest } from '@parley/sip';
 import { AGENT_PAGE, AgentSoftphone, BrowserHarness, bundleJssip } from '@parley/testing';
-import { MemoryCallRegistry } from '../src/calls/call-registry';
-import { MemoryBindingStore } from '../src/registrar/memory-binding.store';
-import { VoiceNode } from '../src/voice-node';
-import { delay, runSipp, silentLogger, waitFor } from './voice-test-kit';
-
-const SECRET = 'voice-browser-test-credential-secret-0123456789';
-
-function rms(samples: Int16Array): number {
-  let sum = 0;
-  for (const s of samples) sum += s * s;
-  return Math.sqrt(sum / Math.max(1, samples.length));
-}
+import { BrowserVoiceNode } from './browser-voice-kit';
+import { delay, waitFor } from './voice-test-kit';
 
 describe('voice: a sipp caller bridged to a jssip agent in Chromium (WebSocket SIP, WebRTC media)', () => {
-  const tenantId = randomUUID();
   const agentId = randomUUID();
   const secondAgentId = randomUUID();
   const supervisorId = randomUUID();
-  const slug = 'browserco';
-  const domain = `${slug}.sip.parley.local`;
-  const number = '+18005550177';
-  const rtpBase = 41000 + 2 * Math.floor(Math.random() * 2000);
-  let dir: string;
-  let http: Server;
-  let bus: InProcessEventBus;
-  let media: MediaEngine;
-  let node: VoiceNode;
+  let voice: BrowserVoiceNode;
   let browser: BrowserHarness;
   let agent: AgentSoftphone;
-  let wsUrl: string;
-  const events: Envelope[] = [];
   const others: AgentSoftphone[] = [];
   const mediaEvents: MediaEngineEvent[] = [];
   const registerAnswers: number[] = [];
-  let script: (callId: string) => VoiceCommand[] = () => [];
 
-  const ofType = (type: string, callId?: string): Envelope[] => events.filter((e) => e.type === type && (callId === undefined || (e.payload as { callId: string }).callId === callId));
-  const command = (callId: string, c: VoiceCommand): Promise<void> => bus.publish([createEnvelope(voiceCommandIssuedV1, tenantId, { callId, commandId: randomUUID(), issuedBy: 'test-acd', command: c })]);
-
+  const ofType = (type: string, callId?: string): Envelope[] => voice.ofType(type, callId);
+  const command = (callId: string, c: VoiceCommand): Promise<void> => voice.command(callId, c);
+  const setScript = (script: (callId: string) => VoiceCommand[]): void => void (voice.script = script);
   /** A carrier's caller (sipp) to the tenant's number, speaking until the call is ended from our side. */
-  const callFromCarrier = (): ReturnType<typeof runSipp> => {
-    const sipUdp = node.stack.transport('udp')!.sentBy;
-    return runSipp([
-      `${sipUdp.address}:${sipUdp.port}`, '-sf', join(__dirname, 'sipp/inbound-agent.xml'), '-s', number, '-m', '1',
-      '-i', '127.0.0.1', '-mi', '127.0.0.1', '-p', String(37000 + Math.floor(Math.random() * 1000)), '-mp', String(38000 + 2 * Math.floor(Math.random() * 500)),
-      '-timeout', '120s', '-nostdin', '-trace_err',
-    ]);
-  };
+  const callFromCarrier = (): ReturnType<BrowserVoiceNode['callFromCarrier']> => voice.callFromCarrier(join(__dirname, 'sipp/inbound-agent.xml'));
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'parley-voice-browser-'));
-    http = createServer((_req, res) => res.writeHead(404).end());
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-    bus = new InProcessEventBus();
-    media = new MediaEngine({ bindAddress: '127.0.0.1', portMin: rtpBase, portMax: rtpBase + 199, ttsCacheDir: join(dir, 'tts'), inactivityTimeoutMs: 0 });
-    media.on('event', (e) => mediaEvents.push(e));
-    node = new VoiceNode({
-      nodeId: 'voice-browser-test',
-      bus,
-      media,
-      bindings: new MemoryBindingStore(),
-      calls: new MemoryCallRegistry(),
-      counters: new MemoryCounterStore(),
-      sip: { bindAddress: '127.0.0.1', advertisedAddress: '127.0.0.1', udpPort: 0, httpServer: http },
-      credentialSecret: SECRET,
-      nonceSecret: 'voice-browser-test-nonce-secret-0123456789',
-      recordingsDir: join(dir, 'recordings'),
-      commandTimeoutMs: 5000,
-      logger: silentLogger,
-    });
-    // What the registrar answers, as the browser's REGISTERs arrive (401 challenge, then 200).
-    const handle = node.registrar.handle.bind(node.registrar);
-    node.registrar.handle = (inbound: InboundRequest) => {
-      const respond = inbound.respond.bind(inbound);
-      inbound.respond = (status, ...rest) => {
-        registerAnswers.push(status);
-        return respond(status, ...rest);
-      };
-      return handle(inbound);
-    };
-    await node.start();
-    const at = new Date().toISOString();
-    node.directory.onTenant({ tenantId, slug, companyName: 'Browser Co', locale: 'en', plan: 'trial', seatLimit: 5, sipDomain: domain, createdAt: at });
-    node.directory.onNumberAssigned({ tenantId, numberId: randomUUID(), e164: number, assignedAt: at });
-    for (const userId of [agentId, secondAgentId, supervisorId]) {
-      node.directory.onUserCreated({ tenantId, userId });
-      node.directory.onSeat({ tenantId, userId }, true);
-    }
-    // The ACD's part, reduced to a script: every new call gets the commands the test sets.
-    await bus.subscribe({
-      group: 'test.voice-events',
-      topics: voiceTopics,
-      fromBeginning: true,
-      handle: async ({ envelope }) => {
-        events.push(envelope);
-        if (envelope.type === 'voice.call.started.v1') {
-          const callId = (envelope.payload as { callId: string }).callId;
-          for (const c of script(callId)) await command(callId, c);
-        }
+    voice = await BrowserVoiceNode.start({
+      name: 'voice-browser-test',
+      slug: 'browserco',
+      number: '+18005550177',
+      userIds: [agentId, secondAgentId, supervisorId],
+      rtpBase: 41000 + 2 * Math.floor(Math.random() * 2000),
+      beforeStart: (node, media) => {
+        media.on('event', (e) => mediaEvents.push(e));
+        // What the registrar answers, as the browser's REGISTERs arrive (401 challenge, then 200).
+        const handle = node.registrar.handle.bind(node.registrar);
+        node.registrar.handle = (inbound: InboundRequest) => {
+          const respond = inbound.respond.bind(inbound);
+          inbound.respond = (status, ...rest) => {
+            registerAnswers.push(status);
+            return respond(status, ...rest);
+          };
+          return handle(inbound);
+        };
       },
     });
     browser = await BrowserHarness.launch({ '/jssip.js': await bundleJssip(), '/agent.html': AGENT_PAGE });
@@ -124,22 +58,17 @@ describe('voice: a sipp caller bridged to a jssip agent in Chromium (WebSocket S
     await agent?.close();
     for (const phone of others) await phone.close();
     await browser?.close();
-    await node?.stop();
-    await media?.close();
-    await bus?.close();
-    await new Promise<void>((resolve) => http.close(() => resolve()));
-    rmSync(dir, { recursive: true, force: true });
+    await voice?.close();
   }, 30_000);
 
   it('registers the agent over WebSocket: 401 challenge, then 200 with the tenant service credentials', async () => {
-    const creds = deriveSipCredentials({ secret: SECRET, userId: agentId, tenantSlug: slug, sipDomainSuffix: 'sip.parley.local', ttlSeconds: 3600 });
-    wsUrl = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/sip`;
-    expect(await agent.register(wsUrl, `sip:${agentId}@${domain}`, creds.username, creds.password)).toBe(200);
+    const creds = voice.credentials(agentId);
+    expect(await agent.register(voice.wsUrl, `sip:${agentId}@${voice.domain}`, creds.username, creds.password)).toBe(200);
     expect(registerAnswers.slice(0, 2)).toEqual([401, 200]);
   }, 30_000);
 
   it('bridges a sipp caller to the browser: audio both ways, DTMF from the browser, hold/unhold and hang-up from the browser, stereo recording', async () => {
-    script = () => [{ type: 'answer' }, { type: 'record-start', channels: 'stereo' }, { type: 'bridge-agent', agentId, ringTimeoutMs: 20_000, afterHangup: 'end' }];
+    setScript(() => [{ type: 'answer' }, { type: 'record-start', channels: 'stereo' }, { type: 'bridge-agent', agentId, ringTimeoutMs: 20_000, afterHangup: 'end' }]);
     const sipp = callFromCarrier();
     const started = await waitFor('the call to start', () => ofType('voice.call.started.v1')[0]);
     const callId = (started.payload as { callId: string }).callId;
@@ -199,27 +128,18 @@ describe('voice: a sipp caller bridged to a jssip agent in Chromium (WebSocket S
   }, 120_000);
 
   async function softphoneFor(userId: string): Promise<AgentSoftphone> {
-    const phone = new AgentSoftphone(await browser.open('/agent.html'));
+    const phone = await voice.softphoneFor(browser, userId);
     others.push(phone);
-    const creds = deriveSipCredentials({ secret: SECRET, userId, tenantSlug: slug, sipDomainSuffix: 'sip.parley.local', ttlSeconds: 3600 });
-    expect(await phone.register(wsUrl, `sip:${userId}@${domain}`, creds.username, creds.password)).toBe(200);
     return phone;
   }
 
-  async function ringing(phone: AgentSoftphone, index: number): Promise<{ callId: string | undefined; from: string; events: string[] }> {
-    for (let i = 0; i < 300; i += 1) {
-      const call = (await phone.incoming())[index];
-      if (call) return call;
-      await delay(50);
-    }
-    throw new Error('the softphone never rang');
-  }
+  const ringing = (phone: AgentSoftphone, index: number): ReturnType<AgentSoftphone['waitForCall']> => phone.waitForCall(index);
 
   it('lets a supervisor listen and whisper, and the agent transfer the caller blind (REFER) to another agent', async () => {
     const second = await softphoneFor(secondAgentId);
     const supervisor = await softphoneFor(supervisorId);
-    events.length = 0;
-    script = () => [{ type: 'answer' }, { type: 'bridge-agent', agentId, ringTimeoutMs: 20_000, afterHangup: 'end' }];
+    voice.events.length = 0;
+    setScript(() => [{ type: 'answer' }, { type: 'bridge-agent', agentId, ringTimeoutMs: 20_000, afterHangup: 'end' }]);
     const sipp = callFromCarrier();
     const started = await waitFor('the call to start', () => ofType('voice.call.started.v1')[0]);
     const callId = (started.payload as { callId: string }).callId;
@@ -241,7 +161,7 @@ describe('voice: a sipp caller bridged to a jssip agent in Chromium (WebSocket S
     await waitFor('whispering', () => ofType('voice.call.monitored.v1', callId).find((e) => (e.payload as { mode: string }).mode === 'whisper'));
 
     // The agent transfers the caller to a colleague (blind): REFER, 202, NOTIFY, then BYE to the agent.
-    expect(await agent.refer(`sip:${secondAgentId}@${domain}`, 1)).toBe('accepted');
+    expect(await agent.refer(`sip:${secondAgentId}@${voice.domain}`, 1)).toBe('accepted');
     const transferred = await waitFor('transferred', () => ofType('voice.call.transferred.v1', callId)[0]);
     expect(transferred.payload).toMatchObject({ target: { kind: 'agent', agentId: secondAgentId }, by: 'agent' });
     expect((await ringing(second, 0)).callId).toBe(callId);
@@ -264,12 +184,12 @@ describe('voice: a sipp caller bridged to a jssip agent in Chromium (WebSocket S
   }, 120_000);
   it('rings two agents side by side (ring-all): the one who answers takes the call, the other stops ringing without a missed offer', async () => {
     const colleague = await softphoneFor(secondAgentId);
-    events.length = 0;
-    script = () => [
+    voice.events.length = 0;
+    setScript(() => [
       { type: 'answer' },
       { type: 'bridge-agent', agentId, ringTimeoutMs: 20_000, afterHangup: 'end' },
       { type: 'bridge-agent', agentId: secondAgentId, ringTimeoutMs: 20_000, afterHangup: 'end' },
-    ];
+    ]);
     const sipp = callFromCarrier();
     const started = await waitFor('the call to start', () => ofType('voice.call.started.v1')[0]);
     const callId = (started.payload as { callId: string }).callId;

@@ -4,23 +4,14 @@
 // conferences a second agent's browser. Audio is checked by the browsers' getStats energy and by
 // the recording.
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { type AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { deriveSipCredentials } from '@parley/auth';
-import { type Envelope, type VoiceCommand, voiceCommandIssuedV1, voiceTopics } from '@parley/contracts';
-import { decodeWav, dominantFrequency, MediaEngine, rms, TONE_PATTERNS } from '@parley/media';
-import { createEnvelope, InProcessEventBus } from '@parley/messaging';
-import { MemoryCounterStore } from '@parley/rate-limit';
-import { AGENT_PAGE, AgentSoftphone, BrowserHarness, bundleJssip } from '@parley/testing';
-import { MemoryCallRegistry } from '../src/calls/call-registry';
-import { MemoryBindingStore } from '../src/registrar/memory-binding.store';
-import { VoiceNode } from '../src/voice-node';
-import { delay, runSipp, silentLogger, waitFor } from './voice-test-kit';
+import { type Envelope, type VoiceCommand } from '@parley/contracts';
+import { decodeWav, dominantFrequency, rms, TONE_PATTERNS } from '@parley/media';
+import { AGENT_PAGE, type AgentSoftphone, BrowserHarness, bundleJssip } from '@parley/testing';
+import { BrowserVoiceNode } from './browser-voice-kit';
+import { delay, waitFor } from './voice-test-kit';
 
-const SECRET = 'voice-consult-test-credential-secret-0123456789';
 /** The notes of the music on hold (the default rendered melody). */
 const HOLD_NOTES = [...new Set(TONE_PATTERNS.holdMelody.flatMap((segment) => segment.frequencies))];
 /** Its arpeggio (single notes), where the browsers' fake microphones put no sound of their own. */
@@ -31,52 +22,19 @@ const OTHER_TONES = [300, 1000, 1400, 2000];
 type Payload = Record<string, unknown>;
 
 describe('voice: consultation and conference between a sipp caller and two jssip agents in Chromium', () => {
-  const tenantId = randomUUID();
   const firstAgentId = randomUUID();
   const secondAgentId = randomUUID();
-  const slug = 'consultco';
-  const domain = `${slug}.sip.parley.local`;
-  const number = '+18005550178';
-  const rtpBase = 46000 + 2 * Math.floor(Math.random() * 1500);
-  let dir: string;
-  let http: Server;
-  let bus: InProcessEventBus;
-  let media: MediaEngine;
-  let node: VoiceNode;
+  let voice: BrowserVoiceNode;
   let browser: BrowserHarness;
   let first: AgentSoftphone;
   let second: AgentSoftphone;
-  const events: Envelope[] = [];
-  let script: () => VoiceCommand[] = () => [];
 
-  const ofType = (type: string, callId: string): Envelope[] => events.filter((e) => e.type === type && (e.payload as { callId: string }).callId === callId);
+  const events = (): Envelope[] => voice.events;
+  const ofType = (type: string, callId: string): Envelope[] => voice.ofType(type, callId);
   const payloads = (type: string, callId: string): Payload[] => ofType(type, callId).map((e) => e.payload as Payload);
-  const command = (callId: string, c: VoiceCommand): Promise<void> => bus.publish([createEnvelope(voiceCommandIssuedV1, tenantId, { callId, commandId: randomUUID(), issuedBy: 'test-cti', command: c })]);
-
-  const callFromCarrier = (): ReturnType<typeof runSipp> => {
-    const sipUdp = node.stack.transport('udp')!.sentBy;
-    return runSipp([
-      `${sipUdp.address}:${sipUdp.port}`, '-sf', join(__dirname, 'sipp/inbound-echo.xml'), '-s', number, '-m', '1', '-rtp_echo',
-      '-i', '127.0.0.1', '-mi', '127.0.0.1', '-p', String(36000 + Math.floor(Math.random() * 1000)), '-mp', String(39000 + 2 * Math.floor(Math.random() * 500)),
-      '-timeout', '150s', '-nostdin', '-trace_err',
-    ]);
-  };
-
-  async function softphoneFor(userId: string, wsUrl: string): Promise<AgentSoftphone> {
-    const phone = new AgentSoftphone(await browser.open('/agent.html'));
-    const creds = deriveSipCredentials({ secret: SECRET, userId, tenantSlug: slug, sipDomainSuffix: 'sip.parley.local', ttlSeconds: 3600 });
-    expect(await phone.register(wsUrl, `sip:${userId}@${domain}`, creds.username, creds.password)).toBe(200);
-    return phone;
-  }
-
-  async function ringing(phone: AgentSoftphone, index: number): Promise<{ callId: string | undefined; events: string[] }> {
-    for (let i = 0; i < 300; i += 1) {
-      const call = (await phone.incoming())[index];
-      if (call) return call;
-      await delay(50);
-    }
-    throw new Error('the softphone never rang');
-  }
+  const command = (callId: string, c: VoiceCommand): Promise<void> => voice.command(callId, c);
+  const callFromCarrier = (): ReturnType<BrowserVoiceNode['callFromCarrier']> => voice.callFromCarrier(join(__dirname, 'sipp/inbound-echo.xml'), ['-rtp_echo']);
+  const ringing = (phone: AgentSoftphone, index: number): ReturnType<AgentSoftphone['waitForCall']> => phone.waitForCall(index);
 
   /**
    * Keeps the page's RTCPeerConnections (jssip makes one per call) so a test can listen to what a
@@ -147,49 +105,16 @@ describe('voice: consultation and conference between a sipp caller and two jssip
   }
 
   beforeAll(async () => {
-    dir = mkdtempSync(join(tmpdir(), 'parley-voice-consult-'));
-    http = createServer((_req, res) => res.writeHead(404).end());
-    await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
-    bus = new InProcessEventBus();
-    media = new MediaEngine({ bindAddress: '127.0.0.1', portMin: rtpBase, portMax: rtpBase + 199, ttsCacheDir: join(dir, 'tts'), inactivityTimeoutMs: 0 });
-    node = new VoiceNode({
-      nodeId: 'voice-consult-test',
-      bus,
-      media,
-      bindings: new MemoryBindingStore(),
-      calls: new MemoryCallRegistry(),
-      counters: new MemoryCounterStore(),
-      sip: { bindAddress: '127.0.0.1', advertisedAddress: '127.0.0.1', udpPort: 0, httpServer: http },
-      credentialSecret: SECRET,
-      nonceSecret: 'voice-consult-test-nonce-secret-0123456789',
-      recordingsDir: join(dir, 'recordings'),
-      commandTimeoutMs: 5000,
-      logger: silentLogger,
-    });
-    await node.start();
-    const at = new Date().toISOString();
-    node.directory.onTenant({ tenantId, slug, companyName: 'Consult Co', locale: 'en', plan: 'trial', seatLimit: 5, sipDomain: domain, createdAt: at });
-    node.directory.onNumberAssigned({ tenantId, numberId: randomUUID(), e164: number, assignedAt: at });
-    for (const userId of [firstAgentId, secondAgentId]) {
-      node.directory.onUserCreated({ tenantId, userId });
-      node.directory.onSeat({ tenantId, userId }, true);
-    }
-    await bus.subscribe({
-      group: 'test.voice-events',
-      topics: voiceTopics,
-      fromBeginning: true,
-      handle: async ({ envelope }) => {
-        events.push(envelope);
-        if (envelope.type === 'voice.call.started.v1') {
-          const callId = (envelope.payload as { callId: string }).callId;
-          for (const c of script()) await command(callId, c);
-        }
-      },
+    voice = await BrowserVoiceNode.start({
+      name: 'voice-consult-test',
+      slug: 'consultco',
+      number: '+18005550178',
+      userIds: [firstAgentId, secondAgentId],
+      rtpBase: 46000 + 2 * Math.floor(Math.random() * 1500),
     });
     browser = await BrowserHarness.launch({ '/jssip.js': await bundleJssip(), '/agent.html': AGENT_PAGE });
-    const wsUrl = `ws://127.0.0.1:${(http.address() as AddressInfo).port}/sip`;
-    first = await softphoneFor(firstAgentId, wsUrl);
-    second = await softphoneFor(secondAgentId, wsUrl);
+    first = await voice.softphoneFor(browser, firstAgentId);
+    second = await voice.softphoneFor(browser, secondAgentId);
     await keepPeerConnections(first);
     await keepPeerConnections(second);
   }, 60_000);
@@ -198,19 +123,15 @@ describe('voice: consultation and conference between a sipp caller and two jssip
     await first?.close();
     await second?.close();
     await browser?.close();
-    await node?.stop();
-    await media?.close();
-    await bus?.close();
-    await new Promise<void>((resolve) => http.close(() => resolve()));
-    rmSync(dir, { recursive: true, force: true });
+    await voice?.close();
   }, 30_000);
 
   /** A new call from sipp, answered, recorded and bridged to the first agent (its softphone's call `index`). */
-  async function callBridgedToFirstAgent(index: number): Promise<{ callId: string; sipp: ReturnType<typeof runSipp> }> {
-    script = () => [{ type: 'answer' }, { type: 'record-start', channels: 'stereo' }, { type: 'bridge-agent', agentId: firstAgentId, ringTimeoutMs: 20_000, afterHangup: 'end' }];
-    const known = new Set(events.filter((e) => e.type === 'voice.call.started.v1').map((e) => (e.payload as { callId: string }).callId));
+  async function callBridgedToFirstAgent(index: number): Promise<{ callId: string; sipp: ReturnType<BrowserVoiceNode['callFromCarrier']> }> {
+    voice.script = () => [{ type: 'answer' }, { type: 'record-start', channels: 'stereo' }, { type: 'bridge-agent', agentId: firstAgentId, ringTimeoutMs: 20_000, afterHangup: 'end' }];
+    const known = new Set(events().filter((e) => e.type === 'voice.call.started.v1').map((e) => (e.payload as { callId: string }).callId));
     const sipp = callFromCarrier();
-    const started = await waitFor('the call to start', () => events.find((e) => e.type === 'voice.call.started.v1' && !known.has((e.payload as { callId: string }).callId)));
+    const started = await waitFor('the call to start', () => events().find((e) => e.type === 'voice.call.started.v1' && !known.has((e.payload as { callId: string }).callId)));
     const callId = (started.payload as { callId: string }).callId;
     expect((await ringing(first, index)).callId).toBe(callId);
     await first.answer(index);

@@ -120,6 +120,17 @@ export class AgentSoftphone {
     return this.page.evaluate(() => (globalThis as unknown as AgentWindow).agent.incoming());
   }
 
+  /** The page's `index`-th incoming call, once it has rung (polled; the test fails after `timeoutMs`). */
+  async waitForCall(index: number, timeoutMs = 15_000): Promise<AgentCallInfo> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const call = (await this.incoming())[index];
+      if (call) return call;
+      if (Date.now() > deadline) throw new Error(`the softphone did not ring (call ${index}) within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
   answer(index = 0): Promise<void> {
     return this.page.evaluate((i) => (globalThis as unknown as AgentWindow).agent.answer(i), index);
   }
