@@ -1,8 +1,7 @@
-import { type INestApplication, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { AuthModule, type TokenService } from '@parley/auth';
-import { configureHttpApp, nestFrameworkLogger } from '@parley/http';
-import { createMetricsRegistry, PinoNestLogger, TelemetryModule, type Logger } from '@parley/telemetry';
+import { type INestApplication } from '@nestjs/common';
+import { type TokenService } from '@parley/auth';
+import { createServiceApp } from '@parley/http';
+import { createMetricsRegistry, type Logger } from '@parley/telemetry';
 import { CtiModule, type CtiServiceDeps } from './cti.module';
 
 export interface CtiAppOptions extends CtiServiceDeps {
@@ -14,26 +13,17 @@ export interface CtiAppOptions extends CtiServiceDeps {
 /** The cti service as its own HTTP app: access-token auth, telemetry routes, the API under /api/v1, the desktop WebSocket. */
 export async function createCtiApp(options: CtiAppOptions): Promise<INestApplication> {
   const registry = options.metrics ?? createMetricsRegistry('cti');
-
-  @Module({
-    imports: [
-      CtiModule.register({ ...options, metrics: registry }),
-      AuthModule.forRoot({ tokenService: options.tokenService }),
-      TelemetryModule.forRoot({
-        service: 'cti',
-        logger: options.logger,
-        registry,
-        readinessChecks: [
-          { name: 'postgres', check: async () => void (await options.dataSource.query('SELECT 1')) },
-          { name: 'bus', check: () => options.bus.ping() },
-          { name: 'realtime', check: () => options.realtime.ping() },
-        ],
-      }),
+  return createServiceApp({
+    service: 'cti',
+    module: CtiModule.register({ ...options, metrics: registry }),
+    logger: options.logger,
+    registry,
+    tokenService: options.tokenService,
+    readinessChecks: [
+      { name: 'postgres', check: async () => void (await options.dataSource.query('SELECT 1')) },
+      { name: 'bus', check: () => options.bus.ping() },
+      { name: 'realtime', check: () => options.realtime.ping() },
     ],
-  })
-  class CtiAppModule {}
-
-  const app = await NestFactory.create(CtiAppModule, { logger: new PinoNestLogger(nestFrameworkLogger(options.logger)), bodyParser: false });
-  configureHttpApp(app, { logger: options.logger, title: 'Parley cti service', trustProxy: options.config.TRUST_PROXY === 'true' });
-  return app;
+    trustProxy: options.config.TRUST_PROXY === 'true',
+  });
 }

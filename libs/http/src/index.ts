@@ -5,3 +5,4 @@ export * from './openapi';
 export * from './configure-http-app';
 export * from './close-on-signals';
 export * from './non-public-address';
+export * from './create-service-app';
