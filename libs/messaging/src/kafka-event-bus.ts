@@ -488,41 +488,28 @@ export class KafkaEventBus implements EventBus {
   }
 }
 
-/** The messages of every topic as produce batches of at most MAX_BATCH_BYTES each (a bigger single message goes alone). */
+/**
+ * The messages of every topic as produce batches of at most MAX_BATCH_BYTES each (a bigger single
+ * message goes alone), in order; each message's size is counted once.
+ */
 function batchesBySize(byTopic: ReadonlyMap<string, Message[]>): { topic: string; messages: Message[] }[][] {
   const batches: { topic: string; messages: Message[] }[][] = [];
   let current: { topic: string; messages: Message[] }[] = [];
   let size = 0;
   for (const [topic, messages] of byTopic) {
-    for (const chunk of chunkBySize(messages)) {
-      const bytes = chunk.reduce((sum, m) => sum + Buffer.byteLength(String(m.value ?? '')) + 256, 0);
-      if (current.length > 0 && size + bytes > MAX_BATCH_BYTES) {
+    for (const message of messages) {
+      const bytes = Buffer.byteLength(String(message.value ?? '')) + 256;
+      if (size > 0 && size + bytes > MAX_BATCH_BYTES) {
         batches.push(current);
         current = [];
         size = 0;
       }
-      current.push({ topic, messages: chunk });
+      const last = current[current.length - 1];
+      if (last?.topic === topic) last.messages.push(message);
+      else current.push({ topic, messages: [message] });
       size += bytes;
     }
   }
   if (current.length > 0) batches.push(current);
   return batches;
-}
-
-function chunkBySize(messages: Message[]): Message[][] {
-  const chunks: Message[][] = [];
-  let current: Message[] = [];
-  let size = 0;
-  for (const message of messages) {
-    const bytes = Buffer.byteLength(String(message.value ?? '')) + 256;
-    if (current.length > 0 && size + bytes > MAX_BATCH_BYTES) {
-      chunks.push(current);
-      current = [];
-      size = 0;
-    }
-    current.push(message);
-    size += bytes;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
 }
