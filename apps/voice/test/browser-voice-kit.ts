@@ -1,7 +1,8 @@
 // A voice node for tests with browser softphones: SIP over WebSocket on a plain HTTP server, RTP on
 // loopback, one tenant with a number and seated users, every voice event recorded, and a script of
 // commands that a new call gets (the part the IVR/ACD would play). Browsers register through it
-// with the tenant service's credentials.
+// with the tenant service's credentials. Also: listening to what a softphone receives (its
+// RTCPeerConnections kept, their audio energy and levels per frequency).
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -15,9 +16,10 @@ import { createEnvelope, InProcessEventBus } from '@parley/messaging';
 import { MemoryCounterStore } from '@parley/rate-limit';
 import { AgentSoftphone, type BrowserHarness } from '@parley/testing';
 import { MemoryCallRegistry } from '../src/calls/call-registry';
+import { type TrunkConfig } from '../src/calls/trunk-dialer';
 import { MemoryBindingStore } from '../src/registrar/memory-binding.store';
 import { VoiceNode } from '../src/voice-node';
-import { runSipp, silentLogger } from './voice-test-kit';
+import { delay, runSipp, silentLogger } from './voice-test-kit';
 
 export interface BrowserVoiceSpec {
   /** Names the node, its temp folder and its secrets. */
@@ -29,6 +31,8 @@ export interface BrowserVoiceSpec {
   rtpBase: number;
   /** Called with the node before it starts (to watch its registrar or media events). */
   beforeStart?: (node: VoiceNode, media: MediaEngine) => void;
+  /** Trunks for outside numbers (none by default). */
+  trunks?: TrunkConfig[];
 }
 
 export class BrowserVoiceNode {
@@ -69,6 +73,7 @@ export class BrowserVoiceNode {
       nonceSecret: `${spec.name}-nonce-secret-0123456789`,
       recordingsDir: join(dir, 'recordings'),
       commandTimeoutMs: 5000,
+      trunks: spec.trunks ?? [],
       logger: silentLogger,
     });
     const voice = new BrowserVoiceNode(spec, dir, http, bus, media, node);
@@ -139,6 +144,58 @@ export class BrowserVoiceNode {
     await new Promise<void>((resolve) => this.http.close(() => resolve()));
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Keeps the page's RTCPeerConnections (jssip makes one per call) so a test can listen to what a
+ * softphone receives: installed before any call reaches the page. (Page code as text: this
+ * project's TypeScript has no DOM types.)
+ */
+export async function keepPeerConnections(phone: AgentSoftphone): Promise<void> {
+  await phone.page.evaluate(`(() => {
+    const Original = window.RTCPeerConnection;
+    window.keptPeerConnections = [];
+    const Keeping = function (...args) {
+      const pc = new Original(...args);
+      window.keptPeerConnections.push(pc);
+      return pc;
+    };
+    Keeping.prototype = Original.prototype;
+    window.RTCPeerConnection = Keeping;
+  })()`);
+}
+
+/** The loudest level (dBFS, from the browser's analyser) at each frequency a softphone's call `index` received over `ms` (needs keepPeerConnections). */
+export async function peakLevels(phone: AgentSoftphone, index: number, frequencies: number[], ms: number): Promise<number[]> {
+  return phone.page.evaluate<number[]>(`(async (index, frequencies, duration) => {
+    const receiver = window.keptPeerConnections[index].getReceivers().find((r) => r.track.kind === 'audio');
+    const context = new AudioContext();
+    const analyser = context.createAnalyser();
+    analyser.fftSize = 8192;
+    context.createMediaStreamSource(new MediaStream([receiver.track])).connect(analyser);
+    const bins = new Float32Array(analyser.frequencyBinCount);
+    const peaks = frequencies.map(() => -Infinity);
+    const end = Date.now() + duration;
+    while (Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 50));
+      analyser.getFloatFrequencyData(bins);
+      frequencies.forEach((f, k) => {
+        const bin = Math.round(f / (context.sampleRate / analyser.fftSize));
+        peaks[k] = Math.max(peaks[k], bins[bin - 1], bins[bin], bins[bin + 1]);
+      });
+    }
+    await context.close();
+    return peaks;
+  })(${JSON.stringify(index)}, ${JSON.stringify(frequencies)}, ${JSON.stringify(ms)})`);
+}
+
+/** Audio energy each softphone's call received over the next `ms` (getStats' totalAudioEnergy grows only with audible sound). */
+export async function heardOver(phones: { phone: AgentSoftphone; index: number }[], ms: number): Promise<number[]> {
+  const energy = async (p: { phone: AgentSoftphone; index: number }): Promise<number> => (await p.phone.stats(p.index)).inbound[0]?.totalAudioEnergy ?? 0;
+  const before = await Promise.all(phones.map(energy));
+  await delay(ms);
+  const after = await Promise.all(phones.map(energy));
+  return after.map((a, i) => a - before[i]!);
 }
 
 function secretFor(name: string): string {

@@ -2,8 +2,22 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Envelope, voiceCallAnsweredV1, voiceCallTransferredV1, voiceCallBridgedV1, voiceCallEndedV1, voiceCallStartedV1, voiceCommandFailedV1, voiceCommandIssuedV1, voiceRecordingCompletedV1, voiceSettingsUpdatedV1, type VoiceCommand } from '@parley/contracts';
-import { decodeWav, encodeWav, MediaEngine, renderTone, toneAmplitude, readWavFile } from '@parley/media';
+import {
+  type Envelope,
+  voiceCallAnsweredV1,
+  voiceCallTransferredV1,
+  voiceCallBridgedV1,
+  voiceCallEndedV1,
+  voiceCallReleasedV1,
+  voiceCallStartedV1,
+  voiceCallUnbridgedV1,
+  voiceCommandFailedV1,
+  voiceCommandIssuedV1,
+  voiceRecordingCompletedV1,
+  voiceSettingsUpdatedV1,
+  type VoiceCommand,
+} from '@parley/contracts';
+import { decodeWav, dominantFrequency, encodeWav, MediaEngine, renderTone, TONE_PATTERNS, toneAmplitude, readWavFile } from '@parley/media';
 import { createEnvelope, type KafkaEventBus } from '@parley/messaging';
 import { createRequest, Dialog, SipStack, UdpTransport, type SipDestination } from '@parley/sip';
 import { uniqueName } from '@parley/testing';
@@ -35,6 +49,18 @@ class TonePhone {
 }
 
 const NEVER_ANSWERS = '+14155550199';
+/** A far end that answers with 1.5 kHz (the others with 1 kHz) and records what it hears. */
+const SECOND_TARGET = '+14155550166';
+/** The notes of the music on hold (the default rendered melody). */
+const HOLD_NOTES = [...new Set(TONE_PATTERNS.holdMelody.flatMap((segment) => segment.frequencies))];
+
+/** A call the far end answered: its SIP Call-ID, the number dialled, its media, and (SECOND_TARGET) the file of what it heard. */
+interface FarCall {
+  sipCallId: string;
+  number: string;
+  mediaId: string;
+  heard?: string;
+}
 
 /** A caller of the tests: INVITE with its own RTP leg recording what it hears. */
 async function placeCall(caller: TonePhone, node: VoiceNode, number: string, dir: string): Promise<{ mediaId: string; tx: ReturnType<SipStack['sendRequest']>; invite: ReturnType<typeof createRequest>; heard: string }> {
@@ -69,12 +95,17 @@ describe('voice: a caller bridged to an outside number through the trunks (prima
   let primary: SipStack;
   let caller: TonePhone;
   let farEnd: TonePhone;
+  const farCalls: FarCall[] = [];
+  /** SIP Call-IDs of the far end's calls that got BYE. */
+  const farByes: string[] = [];
   // RTP ranges of this run (other suites and benchmarks may hold ports elsewhere).
   const base = 45_000 + 300 * Math.floor(Math.random() * 50);
 
   beforeAll(async () => {
     writeFileSync(join(dir, 'caller-440.wav'), encodeWav(renderTone({ frequencies: [440], durationMs: 20_000, amplitude: 8000 })));
     writeFileSync(join(dir, 'far-1000.wav'), encodeWav(renderTone({ frequencies: [1000], durationMs: 20_000, amplitude: 8000 })));
+    writeFileSync(join(dir, 'far-1500.wav'), encodeWav(renderTone({ frequencies: [1500], durationMs: 20_000, amplitude: 8000 })));
+    writeFileSync(join(dir, 'caller-300.wav'), encodeWav(renderTone({ frequencies: [300], durationMs: 20_000, amplitude: 8000 })));
     // Primary trunk: a carrier proxy that fails every call (503).
     primary = new SipStack({ transports: [new UdpTransport({ address: '127.0.0.1', port: 0 })] });
     primary.onRequest((inbound) => void inbound.respond(503, 'Service Unavailable'));
@@ -82,12 +113,23 @@ describe('voice: a caller bridged to an outside number through the trunks (prima
     // Backup trunk: the far end answers and plays 1 kHz.
     farEnd = new TonePhone(join(dir, 'far-1000.wav'), [base, base + 99]);
     farEnd.stack.onRequest(async (inbound) => {
+      if (inbound.method === 'BYE') {
+        inbound.respond(200, 'OK');
+        farByes.push(inbound.request.callId);
+        const ended = farCalls.find((c) => c.sipCallId === inbound.request.callId);
+        if (ended) await farEnd.media.hangup(ended.mediaId);
+        return;
+      }
       if (inbound.method !== 'INVITE' || inbound.request.toTag !== undefined) return void inbound.respond(200, 'OK');
       const offer = readPlainOffer(inbound.request.bodyText);
       const id = randomUUID();
+      const second = inbound.request.uri.includes(SECOND_TARGET);
       await farEnd.media.createCall(id);
       const leg = await farEnd.media.createLeg(id, 'far', { codec: offer.codec, telephoneEventPt: null, remote: { address: offer.address, port: offer.port } });
-      await farEnd.media.play(id, 'far', { kind: 'file', path: farEnd.tonePath });
+      await farEnd.media.play(id, 'far', { kind: 'file', path: second ? join(dir, 'far-1500.wav') : farEnd.tonePath });
+      const heard = second ? join(dir, `far-heard-${id}.wav`) : undefined;
+      if (heard) await farEnd.media.startRecording(id, { path: heard, left: 'far', right: null });
+      farCalls.push({ sipCallId: inbound.request.callId, number: decodeURIComponent(/^sips?:([^@;]+)/.exec(inbound.request.uri)?.[1] ?? ''), mediaId: id, ...(heard ? { heard } : {}) });
       const sdp = writePlainSdp({ address: '127.0.0.1', port: leg.port, codec: offer.codec, payloadType: offer.payloadType, telephoneEventPt: null, direction: 'sendrecv', sessionId: 7, sessionVersion: 1 });
       if (inbound.request.uri.includes(NEVER_ANSWERS)) {
         // Announcements as early media, and no answer: only 183's media can reach the caller.
@@ -113,7 +155,7 @@ describe('voice: a caller bridged to an outside number through the trunks (prima
     ({ bus, node } = voice);
     await bus.subscribe({
       group: uniqueName('test.bridge-events'),
-      topics: [voiceCallStartedV1, voiceCallAnsweredV1, voiceCallTransferredV1, voiceCallBridgedV1, voiceRecordingCompletedV1, voiceCommandFailedV1, voiceCallEndedV1],
+      topics: [voiceCallStartedV1, voiceCallAnsweredV1, voiceCallTransferredV1, voiceCallBridgedV1, voiceRecordingCompletedV1, voiceCommandFailedV1, voiceCallEndedV1, voiceCallReleasedV1, voiceCallUnbridgedV1],
       handle: async ({ envelope }) => {
         // The broker is shared with other suites' voice nodes: only this suite's tenant's calls are ours to drive.
         if (envelope.tenantId !== tenantId) return;
@@ -302,4 +344,96 @@ describe('voice: a caller bridged to an outside number through the trunks (prima
     expect(events.filter((e) => e.type === voiceCommandFailedV1.name && (e.payload as { callId: string }).callId === callId)).toEqual([]);
     await caller.media.hangup(call.mediaId);
   }, 30_000);
+
+  /** What the caller hears over the next `ms` (a fresh recording of its inbound audio). */
+  async function listen(call: { mediaId: string }, ms: number): Promise<Int16Array> {
+    const path = join(dir, `listen-${randomUUID()}.wav`);
+    await caller.media.startRecording(call.mediaId, { path, left: 'me', right: null });
+    await delay(ms);
+    await caller.media.stopRecording(call.mediaId);
+    const wav = await readWavFile(path);
+    return wav.samples.filter((_, i) => i % 2 === 0);
+  }
+
+  /** In 200 ms blocks: how many carry the hold melody, and how many each tone (clearly, as the strongest of all). */
+  function blocks(samples: Int16Array): { melody: number; at1000: number; at1500: number; count: number } {
+    const tones = [1000, 1500, 300];
+    const found = { melody: 0, at1000: 0, at1500: 0, count: 0 };
+    for (let start = 0; start + 1600 <= samples.length; start += 1600) {
+      found.count += 1;
+      const strongest = dominantFrequency(samples, [...HOLD_NOTES, ...tones], 8000, start, 1600);
+      if (strongest.amplitude < 500 || strongest.share < 0.5) continue;
+      if (HOLD_NOTES.includes(strongest.frequency)) found.melody += 1;
+      else if (strongest.frequency === 1000) found.at1000 += 1;
+      else if (strongest.frequency === 1500) found.at1500 += 1;
+    }
+    return found;
+  }
+
+  it('releases the bridged party by command: it gets BYE, the caller waits on music (no unbridged event, no command timer), then a new bridge connects another number both ways', async () => {
+    script = () => [{ type: 'answer' }, { type: 'record-start', channels: 'stereo' }];
+    const call = await placeCall(caller, node, number, dir);
+    const ok = await call.tx.finalResponse;
+    expect(ok.status).toBe(200);
+    const dialog = Dialog.fromUacResponse(call.invite, ok, call.tx.flow ? { flow: call.tx.flow } : {});
+    await caller.stack.sendAck(dialog.createAck(), undefined, call.tx);
+    // The caller speaks (300 Hz) all along.
+    await caller.media.play(call.mediaId, 'me', { kind: 'file', path: join(dir, 'caller-300.wav') });
+    const callId = ((events.filter((e) => e.type === voiceCallStartedV1.name).at(-1)!.payload) as { callId: string }).callId;
+    const ofCall = (type: string): Envelope[] => events.filter((e) => e.type === type && (e.payload as { callId: string }).callId === callId);
+    const issue = (command: VoiceCommand): Promise<void> => bus.publish([createEnvelope(voiceCommandIssuedV1, tenantId, { callId, commandId: randomUUID(), issuedBy: 'test-acd', command })]);
+
+    // Nobody is bridged yet: refused, naming why.
+    await issue({ type: 'release' });
+    const refused = await waitFor('release refused', () => ofCall(voiceCommandFailedV1.name)[0]);
+    expect(refused.payload).toMatchObject({ commandType: 'release', reason: 'invalid-state', detail: 'release needs a bridged party (agent or number); nobody is bridged to the call' });
+
+    // Bridged with afterHangup continue: the far end hanging up would publish unbridged; a release must not.
+    await issue({ type: 'bridge-number', number: '+14155550188', ringTimeoutMs: 10_000, afterHangup: 'continue' });
+    await waitFor('bridged', () => ofCall(voiceCallBridgedV1.name)[0]);
+    const first = farCalls.at(-1)!;
+    expect(first.number).toBe('+14155550188');
+    const talking = blocks(await listen(call, 1500));
+    expect(talking.at1000).toBeGreaterThanOrEqual(talking.count - 2);
+
+    await issue({ type: 'release' });
+    const released = await waitFor('released', () => ofCall(voiceCallReleasedV1.name)[0]);
+    expect(released.payload).toMatchObject({ party: { kind: 'number', number: '+14155550188' }, by: 'command' });
+    await waitFor('the far end to get BYE', () => (farByes.includes(first.sipCallId) ? true : undefined), 5000);
+    // Longer than the 3 s command timer: the caller hears music and nobody, and the call stays up.
+    const waiting = blocks(await listen(call, 4500));
+    expect(waiting.melody).toBeGreaterThanOrEqual(4);
+    expect(waiting.at1000).toBe(0);
+    expect(ofCall(voiceCallEndedV1.name)).toEqual([]);
+    expect(ofCall(voiceCallUnbridgedV1.name)).toEqual([]);
+    expect(ofCall(voiceCallTransferredV1.name)).toEqual([]);
+
+    // The releaser bridges the call again, to another number: the music stops, audio flows both ways.
+    await issue({ type: 'bridge-number', number: SECOND_TARGET, ringTimeoutMs: 10_000, afterHangup: 'end' });
+    const again = await waitFor('bridged again', () => ofCall(voiceCallBridgedV1.name)[1]);
+    expect(again.payload).toMatchObject({ target: { kind: 'number', number: SECOND_TARGET } });
+    const second = farCalls.at(-1)!;
+    expect(second.number).toBe(SECOND_TARGET);
+    const talkingAgain = blocks(await listen(call, 2000));
+    expect(talkingAgain.melody).toBe(0);
+    expect(talkingAgain.at1500).toBeGreaterThanOrEqual(talkingAgain.count - 2);
+
+    expect((await caller.stack.sendRequest(dialog.createRequest('BYE'), voice.target).finalResponse).status).toBe(200);
+    expect(await waitFor('ended', () => endedOf(callId))).toMatchObject({ payload: { reason: 'caller-hangup' } });
+    await caller.media.hangup(call.mediaId);
+    // The new far end heard the caller (its recording is finished once it got BYE).
+    await waitFor('the second far end to get BYE', () => (farByes.includes(second.sipCallId) ? true : undefined), 5000);
+    const farHeard = (await readWavFile(second.heard!)).samples.filter((_, i) => i % 2 === 0);
+    expect(toneAmplitude(farHeard, 300)).toBeGreaterThan(2000);
+    expect(toneAmplitude(farHeard, 1000)).toBeLessThan(300);
+    // The call's recording: the caller on the left, the new far end on the right at the end.
+    const recorded = await waitFor('recording', () => ofCall(voiceRecordingCompletedV1.name)[0]);
+    const wav = decodeWav(readFileSync((recorded.payload as { file: string }).file));
+    const left = wav.samples.filter((_, i) => i % 2 === 0);
+    const right = wav.samples.filter((_, i) => i % 2 === 1);
+    const tail = (ch: Int16Array): Int16Array => ch.subarray(ch.length - 12_000, ch.length - 2000);
+    expect(toneAmplitude(tail(left), 300)).toBeGreaterThan(2000);
+    expect(toneAmplitude(tail(right), 1500)).toBeGreaterThan(5 * toneAmplitude(tail(right), 1000));
+    expect(ofCall(voiceCommandFailedV1.name)).toHaveLength(1);
+  }, 60_000);
 });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { type Envelope, type VoiceCommand } from '@parley/contracts';
 import { decodeWav, dominantFrequency, rms, TONE_PATTERNS } from '@parley/media';
 import { AGENT_PAGE, type AgentSoftphone, BrowserHarness, bundleJssip } from '@parley/testing';
-import { BrowserVoiceNode } from './browser-voice-kit';
+import { BrowserVoiceNode, heardOver, keepPeerConnections, peakLevels } from './browser-voice-kit';
 import { delay, waitFor } from './voice-test-kit';
 
 /** The notes of the music on hold (the default rendered melody). */
@@ -35,58 +35,6 @@ describe('voice: consultation and conference between a sipp caller and two jssip
   const command = (callId: string, c: VoiceCommand): Promise<void> => voice.command(callId, c);
   const callFromCarrier = (): ReturnType<BrowserVoiceNode['callFromCarrier']> => voice.callFromCarrier(join(__dirname, 'sipp/inbound-echo.xml'), ['-rtp_echo']);
   const ringing = (phone: AgentSoftphone, index: number): ReturnType<AgentSoftphone['waitForCall']> => phone.waitForCall(index);
-
-  /**
-   * Keeps the page's RTCPeerConnections (jssip makes one per call) so a test can listen to what a
-   * softphone receives: installed before any call reaches the page. (Page code as text: this
-   * project's TypeScript has no DOM types.)
-   */
-  async function keepPeerConnections(phone: AgentSoftphone): Promise<void> {
-    await phone.page.evaluate(`(() => {
-      const Original = window.RTCPeerConnection;
-      window.keptPeerConnections = [];
-      const Keeping = function (...args) {
-        const pc = new Original(...args);
-        window.keptPeerConnections.push(pc);
-        return pc;
-      };
-      Keeping.prototype = Original.prototype;
-      window.RTCPeerConnection = Keeping;
-    })()`);
-  }
-
-  /** The loudest level (dBFS, from the browser's analyser) at each frequency a softphone's call `index` received over `ms`. */
-  async function peakLevels(phone: AgentSoftphone, index: number, frequencies: number[], ms: number): Promise<number[]> {
-    return phone.page.evaluate<number[]>(`(async (index, frequencies, duration) => {
-      const receiver = window.keptPeerConnections[index].getReceivers().find((r) => r.track.kind === 'audio');
-      const context = new AudioContext();
-      const analyser = context.createAnalyser();
-      analyser.fftSize = 8192;
-      context.createMediaStreamSource(new MediaStream([receiver.track])).connect(analyser);
-      const bins = new Float32Array(analyser.frequencyBinCount);
-      const peaks = frequencies.map(() => -Infinity);
-      const end = Date.now() + duration;
-      while (Date.now() < end) {
-        await new Promise((r) => setTimeout(r, 50));
-        analyser.getFloatFrequencyData(bins);
-        frequencies.forEach((f, k) => {
-          const bin = Math.round(f / (context.sampleRate / analyser.fftSize));
-          peaks[k] = Math.max(peaks[k], bins[bin - 1], bins[bin], bins[bin + 1]);
-        });
-      }
-      await context.close();
-      return peaks;
-    })(${JSON.stringify(index)}, ${JSON.stringify(frequencies)}, ${JSON.stringify(ms)})`);
-  }
-
-  /** Audio energy a softphone received over the next `ms` (getStats' totalAudioEnergy grows only with audible sound). */
-  async function heardOver(phones: { phone: AgentSoftphone; index: number }[], ms: number): Promise<number[]> {
-    const energy = async (p: { phone: AgentSoftphone; index: number }): Promise<number> => (await p.phone.stats(p.index)).inbound[0]?.totalAudioEnergy ?? 0;
-    const before = await Promise.all(phones.map(energy));
-    await delay(ms);
-    const after = await Promise.all(phones.map(energy));
-    return after.map((a, i) => a - before[i]!);
-  }
 
   /** The caller's channel (left) of the call's recording, in 200 ms blocks: how many carry the hold melody, how many are loud. */
   function callerChannel(callId: string): { melodyBlocks: number; loudBlocks: number; blocks: number } {

@@ -86,10 +86,10 @@ export async function startTestVoiceNode(options: { rtpPorts: [number, number]; 
   };
 }
 
-/** Runs sipp to completion; its exit code and everything it printed. */
-export function runSipp(args: string[]): Promise<{ code: number | null; output: string }> {
+/** Runs sipp to completion (in `cwd`, where its scenario's relative files are); its exit code and everything it printed. */
+export function runSipp(args: string[], options: { cwd?: string } = {}): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn('sipp', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('sipp', args, { stdio: ['ignore', 'pipe', 'pipe'], ...(options.cwd ? { cwd: options.cwd } : {}) });
     let output = '';
     child.stdout.on('data', (c: Buffer) => (output += c.toString()));
     child.stderr.on('data', (c: Buffer) => (output += c.toString()));

@@ -1,7 +1,10 @@
 import dgram from 'node:dgram';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { type DtmfDigitEvent } from './dtmf-rfc4733';
 import { decodeToPcm, encodeFromPcm } from './g711';
-import { dominantFrequency } from './goertzel';
+import { dominantFrequency, toneAmplitude } from './goertzel';
 import { MediaCall, MediaCallError } from './media-call';
 import { MediaClock } from './media-clock';
 import { MediaLeg, MediaLegError } from './media-leg';
@@ -10,6 +13,8 @@ import { Prompt, PromptPlayer } from './prompt-player';
 import { parseRtp, type RtpPacket, serializeRtp } from './rtp-packet';
 import { RtpSession } from './rtp-session';
 import { renderTone } from './tone';
+import { decodeWav } from './wav';
+import { WavRecorder } from './wav-recorder';
 
 // Below the ephemeral range (32768+), so no unrelated socket holds them.
 const BASE = 30200 + (process.pid % 4) * 40;
@@ -204,6 +209,57 @@ describe('MediaLeg and MediaCall (driven tick by tick)', () => {
     await until(() => fc.received.length >= 7);
     expect(fc.audio(0).at(-1)!.payload.every((b) => b === 0xff)).toBe(true);
     expect(() => call.setMode(caller, 'parked' as never)).toThrow(/unknown mix mode "parked"/);
+  });
+
+  it("records a conference's third party mixed with the agent on the right channel, and no longer once it is off that side", async () => {
+    const [fc, fa, ft] = [await peer(), await peer(), await peer()];
+    // The agent on A-law: the mixed channel decodes every leg, whatever its codec.
+    const [caller, agent, third] = [await leg('pcmu', fc), await leg('pcma', fa), await leg('pcmu', ft)];
+    const call = new MediaCall({ clock: new MediaClock() });
+    call.addLeg(caller);
+    call.addLeg(agent);
+    call.addLeg(third);
+    call.bridge();
+    const dir = await mkdtemp(join(tmpdir(), 'media-call-'));
+    cleanup.push(() => rm(dir, { recursive: true, force: true }));
+    call.record(await WavRecorder.open({ path: join(dir, 'conference.wav') }), { left: caller, right: [agent, third] });
+    const tones = { caller: 500, agent: 1500, third: 3000 };
+    const talk = async (frames: number, from: number): Promise<void> => {
+      for (let f = from; f < from + frames; f++) {
+        fc.sendAudio(caller.session.localPort, encodeFromPcm('pcmu', renderTone({ frequencies: [tones.caller], durationMs: 20 })));
+        fa.sendAudio(agent.session.localPort, encodeFromPcm('pcma', renderTone({ frequencies: [tones.agent], durationMs: 20 })), 8);
+        ft.sendAudio(third.session.localPort, encodeFromPcm('pcmu', renderTone({ frequencies: [tones.third], durationMs: 20 })));
+        await until(() => [caller, agent, third].every((l) => received(l) === f + 1));
+        call.tick(f);
+      }
+    };
+    await talk(10, 0);
+    // The third party leaves the conference: the right channel is the agent again.
+    call.setRecordingSides({ left: caller, right: agent });
+    await talk(10, 10);
+    const result = await call.stopRecording();
+    const wav = decodeWav(await readFile(result!.path));
+    expect(wav.channels).toBe(2);
+    const left = wav.samples.filter((_, i) => i % 2 === 0);
+    const right = wav.samples.filter((_, i) => i % 2 === 1);
+    // Frames 2-9 (the jitter buffer primes first) in the conference, 12-19 after it.
+    const during = { start: 2 * 160, length: 8 * 160 };
+    const after = { start: 12 * 160, length: 8 * 160 };
+    const level = (channel: Int16Array, hz: number, span: { start: number; length: number }): number => toneAmplitude(channel, hz, 8000, span.start, span.length);
+    expect(level(right, tones.third, during)).toBeGreaterThan(3000);
+    expect(level(right, tones.agent, during)).toBeGreaterThan(3000);
+    expect(level(right, tones.caller, during)).toBeLessThan(100);
+    expect(level(left, tones.caller, during)).toBeGreaterThan(3000);
+    expect(level(left, tones.third, during)).toBeLessThan(100);
+    expect(level(right, tones.third, after)).toBeLessThan(100);
+    expect(level(right, tones.agent, after)).toBeGreaterThan(3000);
+
+    // A leg named twice would be recorded twice as loud; a leg of no call cannot be recorded.
+    call.record(await WavRecorder.open({ path: join(dir, 'again.wav') }), { left: caller, right: null });
+    expect(() => call.setRecordingSides({ left: caller, right: [agent, agent] })).toThrow(/right side names a leg of call call twice/);
+    const stranger = await leg('pcmu', fc);
+    expect(() => call.setRecordingSides({ left: [caller, stranger], right: null })).toThrow(MediaCallError);
+    await call.stopRecording();
   });
 
   it('sends RFC 4733 digits instead of audio and reports received digits', async () => {

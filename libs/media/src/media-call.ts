@@ -2,10 +2,12 @@
 // processed together, in one slot, and a call is self-contained: it could live in a worker thread
 // with its own clock). Per tick:
 //   1. every leg pulls its jitter buffer (receive);
-//   2. the recorder gets the caller's and the agent's inbound frames (left / right);
+//   2. the recorder gets the caller's and the agent's inbound frames (left / right; a channel of
+//      several legs, e.g. the agent and a conference's third party, gets their frames mixed);
 //   3. every leg sends one frame: its own source if one is playing (prompt, music on hold), else
 //      the bridge — two parties: the other leg's payload as is (transcoded if codecs differ, never
 //      decoded); three or more / supervisors: the per-listener mix — else silence.
+import { FRAME_SAMPLES, mixInto } from './audio-frame';
 import { type ClockTask, type MediaClock, sharedMediaClock } from './media-clock';
 import { type AnyMediaLeg } from './media-leg';
 import { MIX_MODES, type MixMode, Mixer, type MixerParticipant } from './mixer';
@@ -21,14 +23,24 @@ export class MediaCallError extends Error {
   override readonly name = 'MediaCallError';
 }
 
-/** The legs a recording takes its channels from; null = silence on that channel. */
+/** What one channel of a recording carries: one leg's audio, several legs' mixed, or null (or none) = silence. */
+export type RecordingSide = AnyMediaLeg | readonly AnyMediaLeg[] | null;
+
+/** The legs a recording takes its channels from. */
 export interface RecordingSides {
-  readonly left: AnyMediaLeg | null;
-  readonly right: AnyMediaLeg | null;
+  readonly left: RecordingSide;
+  readonly right: RecordingSide;
 }
 
-interface Recording extends RecordingSides {
+interface Recording {
   readonly recorder: WavRecorder;
+  readonly left: readonly AnyMediaLeg[];
+  readonly right: readonly AnyMediaLeg[];
+}
+
+function legsOf(side: RecordingSide): readonly AnyMediaLeg[] {
+  if (side === null) return [];
+  return Array.isArray(side) ? side : [side as AnyMediaLeg];
 }
 
 export class MediaCall implements ClockTask {
@@ -40,6 +52,9 @@ export class MediaCall implements ClockTask {
   private readonly participants = new Map<AnyMediaLeg, MixerParticipant>();
   private bridged = false;
   private recording: Recording | null = null;
+  /** Scratch frames for recording channels that mix several legs. */
+  private readonly leftMix = new Int16Array(FRAME_SAMPLES);
+  private readonly rightMix = new Int16Array(FRAME_SAMPLES);
   private running = false;
   private ticks = 0;
 
@@ -85,9 +100,9 @@ export class MediaCall implements ClockTask {
     this.modes.delete(leg);
     leg.inboundPayload = null; // no longer received each tick
     const rec = this.recording;
-    if (rec && (rec.left === leg || rec.right === leg)) {
-      // Its channel goes silent (not its last frame, repeated).
-      this.recording = { recorder: rec.recorder, left: rec.left === leg ? null : rec.left, right: rec.right === leg ? null : rec.right };
+    if (rec && (rec.left.includes(leg) || rec.right.includes(leg))) {
+      // Its part of the channel goes silent (not its last frame, repeated).
+      this.recording = { recorder: rec.recorder, left: rec.left.filter((l) => l !== leg), right: rec.right.filter((l) => l !== leg) };
     }
     this.rebuildMixer();
   }
@@ -129,28 +144,35 @@ export class MediaCall implements ClockTask {
 
   /**
    * Records the call in stereo: `left` is the caller leg's received audio, `right` the agent's
-   * (null: silence on that channel, e.g. until an agent is bridged). Replaces a running recording
-   * (which is closed; its result is dropped — stop it first to keep it).
+   * (null: silence on that channel, e.g. until an agent is bridged; several legs: their audio
+   * mixed, e.g. the agent and a conference's third party). Replaces a running recording (which is
+   * closed; its result is dropped — stop it first to keep it).
    */
   record(recorder: WavRecorder, sides: RecordingSides): void {
-    this.checkSides(sides);
+    const checked = this.checkSides(sides);
     const previous = this.recording;
-    this.recording = { recorder, left: sides.left, right: sides.right };
+    this.recording = { recorder, ...checked };
     if (previous && previous.recorder !== recorder) void previous.recorder.close().catch(() => undefined);
   }
 
-  /** Points the running recording's channels at other legs (e.g. the agent bridged after the recording began). */
+  /** Points the running recording's channels at other legs (e.g. the agent bridged after the recording began, a third party joining a conference). */
   setRecordingSides(sides: RecordingSides): void {
     const rec = this.recording;
     if (!rec) throw new MediaCallError(`call ${this.id} is not recording`);
-    this.checkSides(sides);
-    this.recording = { recorder: rec.recorder, left: sides.left, right: sides.right };
+    this.recording = { recorder: rec.recorder, ...this.checkSides(sides) };
   }
 
-  private checkSides(sides: RecordingSides): void {
-    for (const leg of [sides.left, sides.right]) {
-      if (leg !== null && !this.legs.includes(leg)) throw new MediaCallError(`recording sides must be legs of call ${this.id}`);
+  private checkSides(sides: RecordingSides): { left: readonly AnyMediaLeg[]; right: readonly AnyMediaLeg[] } {
+    const left = legsOf(sides.left);
+    const right = legsOf(sides.right);
+    for (const [name, legs] of [['left', left], ['right', right]] as const) {
+      for (const leg of legs) {
+        if (!this.legs.includes(leg)) throw new MediaCallError(`recording ${name} side: leg ${leg.id} is not a leg of call ${this.id}`);
+      }
+      // The same leg twice would be recorded twice as loud.
+      if (new Set(legs).size !== legs.length) throw new MediaCallError(`recording ${name} side names a leg of call ${this.id} twice`);
     }
+    return { left: [...left], right: [...right] };
   }
 
   /** Stops recording and closes the file; null when nothing was recording. */
@@ -199,16 +221,7 @@ export class MediaCall implements ClockTask {
     for (let i = 0; i < legs.length; i++) legs[i]!.receive(frame);
 
     const rec = this.recording;
-    if (rec) {
-      const { left, right } = rec;
-      if (left !== null && right !== null && left.codec !== right.codec) {
-        rec.recorder.writeFrame(left.inboundPayload ? left.inboundPcm() : null, right.inboundPayload ? right.inboundPcm() : null);
-      } else {
-        // One codec (or one side silent): G.711 bytes straight into the file.
-        const codec = left?.codec ?? right?.codec ?? 'pcmu';
-        rec.recorder.writeEncodedFrame(codec, left === null ? null : left.inboundPayload, right === null ? null : right.inboundPayload);
-      }
-    }
+    if (rec) this.writeRecording(rec);
 
     if (!this.bridged) {
       for (let i = 0; i < legs.length; i++) if (!legs[i]!.sendFromSource()) legs[i]!.sendSilence();
@@ -235,5 +248,35 @@ export class MediaCall implements ClockTask {
       const leg = legs[i]!;
       if (!leg.sendFromSource()) leg.sendPcm(this.participants.get(leg)!.output);
     }
+  }
+
+  private writeRecording(rec: Recording): void {
+    const { left, right } = rec;
+    if (left.length > 1 || right.length > 1) {
+      rec.recorder.writeFrame(this.channelPcm(left, this.leftMix), this.channelPcm(right, this.rightMix));
+      return;
+    }
+    const l = left[0] ?? null;
+    const r = right[0] ?? null;
+    if (l !== null && r !== null && l.codec !== r.codec) {
+      rec.recorder.writeFrame(l.inboundPayload ? l.inboundPcm() : null, r.inboundPayload ? r.inboundPcm() : null);
+    } else {
+      // One codec (or one side silent): G.711 bytes straight into the file.
+      const codec = l?.codec ?? r?.codec ?? 'pcmu';
+      rec.recorder.writeEncodedFrame(codec, l === null ? null : l.inboundPayload, r === null ? null : r.inboundPayload);
+    }
+  }
+
+  /** One channel's frame: its leg's audio, or its legs' audio mixed into `mix`; null when none of them sent any. */
+  private channelPcm(legs: readonly AnyMediaLeg[], mix: Int16Array): Int16Array | null {
+    if (legs.length === 1) return legs[0]!.inboundPayload ? legs[0]!.inboundPcm() : null;
+    let heard = false;
+    mix.fill(0);
+    for (const leg of legs) {
+      if (!leg.inboundPayload) continue;
+      mixInto(mix, leg.inboundPcm());
+      heard = true;
+    }
+    return heard ? mix : null;
   }
 }

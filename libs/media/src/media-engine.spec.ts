@@ -117,6 +117,14 @@ describe('MediaEngine', () => {
     await until(() => events.some((e) => e.type === 'inactive'));
     await sleep(150); // and only once
     expect(events.filter((e) => e.type === 'inactive')).toEqual([{ type: 'inactive', callId: 'c2', legId: 'a', silentMs: expect.any(Number) }]);
+    // Recording sides: leg ids (one, several, none), each a leg of the call.
+    await engine.createLeg('c2', 'b', { codec: 'pcmu' });
+    await engine.startRecording('c2', { path: join(dir, 'c2.wav'), left: 'a', right: [] });
+    await engine.setRecordingSides('c2', { left: 'a', right: ['a', 'b'] });
+    await expect(engine.setRecordingSides('c2', { left: 'a', right: ['b', 'ghost'] })).rejects.toThrow(/no leg "ghost"/);
+    await expect(engine.setRecordingSides('c2', { left: 'a', right: ['b', 7 as never] })).rejects.toThrow(/a recording side must be a leg id, a list of leg ids or null, got \["b",7\]/);
+    await expect(engine.setRecordingSides('c2', { left: null, right: ['b', 'b'] })).rejects.toThrow(/right side names a leg of call c2 twice/);
+    await engine.stopRecording('c2');
     await engine.play('c2', 'a', { kind: 'hold' });
     await engine.stopPlayback('c2', 'a');
     await until(() => events.some((e) => e.type === 'playback-finished'));

@@ -133,11 +133,14 @@ export interface PlayOptions {
   readonly loop?: boolean;
 }
 
+/** The leg(s) one channel of a recording carries: a leg id, several (their audio mixed, e.g. the agent and a conference's third party), or null (or []) = silence. */
+export type RecordingSideIds = string | readonly string[] | null;
+
 export interface RecordSpec {
   readonly path: string;
-  /** Caller leg (left channel) and agent leg (right channel); null = silence on that channel (e.g. until an agent is bridged). */
-  readonly left: string | null;
-  readonly right: string | null;
+  /** Caller leg (left channel) and agent leg (right channel); null = silence on that channel (e.g. until an agent is bridged); several legs = their audio mixed. */
+  readonly left: RecordingSideIds;
+  readonly right: RecordingSideIds;
   readonly encoding?: RecordingEncoding;
   readonly pauseMode?: RecordingPauseMode;
 }
@@ -208,8 +211,8 @@ export interface MediaEngineApi {
   setMode(callId: string, legId: string, mode: MixMode, whisperTo?: string | null): Promise<void>;
   sendDigits(callId: string, legId: string, digits: string, options?: DtmfToneOptions): Promise<void>;
   startRecording(callId: string, spec: RecordSpec): Promise<void>;
-  /** Points the running recording's channels at other legs (null = silence), e.g. once the agent is bridged or has left. */
-  setRecordingSides(callId: string, sides: { readonly left: string | null; readonly right: string | null }): Promise<void>;
+  /** Points the running recording's channels at other legs (null = silence; several = mixed), e.g. once the agent is bridged or has left, or a third party joins a conference. */
+  setRecordingSides(callId: string, sides: { readonly left: RecordingSideIds; readonly right: RecordingSideIds }): Promise<void>;
   pauseRecording(callId: string): Promise<void>;
   resumeRecording(callId: string): Promise<void>;
   stopRecording(callId: string): Promise<RecordingResult | null>;
@@ -625,14 +628,17 @@ export class MediaEngine extends EventEmitter<{ event: [MediaEngineEvent] }> imp
     leg.sendDigits(digits, options);
   }
 
-  /** A recording side: a leg of the call, or null for silence. */
-  private side(callId: string, legId: string | null): AnyMediaLeg | null {
-    if (legId === null) return null;
-    if (typeof legId !== 'string') throw new MediaEngineError(`call "${callId}": a recording side must be a leg id or null, got ${JSON.stringify(legId)}`);
-    return this.leg(callId, legId);
+  /** A recording side: legs of the call (none = silence). */
+  private side(callId: string, ids: RecordingSideIds): AnyMediaLeg[] {
+    if (ids === null) return [];
+    const list: unknown[] = Array.isArray(ids) ? ids : [ids];
+    return list.map((legId) => {
+      if (typeof legId !== 'string') throw new MediaEngineError(`call "${callId}": a recording side must be a leg id, a list of leg ids or null, got ${JSON.stringify(ids)}`);
+      return this.leg(callId, legId);
+    });
   }
 
-  async setRecordingSides(callId: string, sides: { readonly left: string | null; readonly right: string | null }): Promise<void> {
+  async setRecordingSides(callId: string, sides: { readonly left: RecordingSideIds; readonly right: RecordingSideIds }): Promise<void> {
     const s = this.state(callId);
     if (sides === null || typeof sides !== 'object') throw new MediaEngineError(`call "${callId}": recording sides must be { left, right } (leg ids or null)`);
     const left = this.side(callId, sides.left);

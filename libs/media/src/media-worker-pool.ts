@@ -18,6 +18,7 @@ import {
   type MediaEngineStats,
   type PlayOptions,
   type PlaySpec,
+  type RecordingSideIds,
   type RecordSpec,
   type WebRtcLegAnswer,
   type WebRtcLegCompletion,
@@ -239,7 +240,7 @@ export class MediaWorkerPool extends EventEmitter<{ event: [MediaEngineEvent] }>
     return this.call(callId, 'startRecording', [callId, spec]);
   }
 
-  setRecordingSides(callId: string, sides: { readonly left: string | null; readonly right: string | null }): Promise<void> {
+  setRecordingSides(callId: string, sides: { readonly left: RecordingSideIds; readonly right: RecordingSideIds }): Promise<void> {
     return this.call(callId, 'setRecordingSides', [callId, sides]);
   }
 

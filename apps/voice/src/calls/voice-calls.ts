@@ -17,6 +17,7 @@ import {
   voiceCallHeldV1,
   voiceCallMonitoredV1,
   voiceCallPlaybackFinishedV1,
+  voiceCallReleasedV1,
   voiceCallStartedV1,
   voiceCallTransferFailedV1,
   voiceCallTransferredV1,
@@ -46,6 +47,7 @@ import {
 } from './call-model';
 import { checkConferenceFromConsultation, checkConsultCancel, checkConsultComplete, checkNewThirdParty, conferenceParticipants } from './consultation';
 import { DigitCollector } from './digit-collector';
+import { checkRelease } from './release';
 import { answerDirection, type PlainOffer, readPlainOffer, SdpOfferError, sdpDirection, writePlainSdp } from './rtp-sdp';
 import { type TrunkDialer } from './trunk-dialer';
 
@@ -96,10 +98,12 @@ const DEFAULT_FALLBACK = { text: 'We are sorry, we cannot take your call right n
  * record, music on hold, bridge to an agent's browser or to an outside number, hold, transfer,
  * monitor, hang up). Every call has an id, a state and its media in the engine; every change is an
  * event. The bridged party (an agent over WebRTC, or a number through a trunk) may hold, hang up or
- * transfer (REFER) from its side. The agent may bring in a third party: consult it (the caller on
- * hold), then complete (attended transfer), cancel, or make it a three-way conference. A new call nobody commands within 3 s takes the emergency path:
- * answered, the tenant's fallback prompt, then the tenant's backup number if one is set, else a
- * polite goodbye.
+ * transfer (REFER) from its side; a `release` command sends it away and leaves the caller on music
+ * for the releaser's next command (the ACD moving the call to another queue). The agent may bring
+ * in a third party: consult it (the caller on hold), then complete (attended transfer), cancel, or
+ * make it a three-way conference (recorded on the right with the agent). A new call nobody
+ * commands within 3 s takes the emergency path: answered, the tenant's fallback prompt, then the
+ * tenant's backup number if one is set, else a polite goodbye.
  */
 export class VoiceCalls {
   private readonly calls = new Map<string, Call>();
@@ -567,6 +571,10 @@ export class VoiceCalls {
         checkConsultCancel(call);
         await this.dropThirdParty(call, { outcome: 'cancelled' });
         return;
+      case 'release':
+        checkRelease(call);
+        await this.release(call);
+        return;
       default: {
         const unknown: never = command;
         throw new InvalidStateError(`unknown command ${JSON.stringify(unknown)}`);
@@ -728,7 +736,7 @@ export class VoiceCalls {
     this.byDialog.set(peer.dialog.id, { call, role: { kind: 'peer' } });
     call.playback = undefined;
     await this.options.media.stopPlayback(call.id, CALLER_LEG);
-    if (call.recording) await this.options.media.setRecordingSides(call.id, { left: CALLER_LEG, right: peer.legId });
+    await this.pointRecording(call);
     await this.options.media.bridge(call.id);
     await this.publish(call.tenantId, voiceCallBridgedV1, { callId: call.id, target: peer.target, bridgedAt: new Date(this.now()).toISOString() });
   }
@@ -746,10 +754,24 @@ export class VoiceCalls {
       if (monitor.mode === 'whisper' && monitor.dialog) await this.applyMonitorMode(call, monitor, 'listen').catch(() => undefined);
     }
     await this.options.media.unbridge(call.id).catch(() => undefined);
-    if (call.recording) await this.options.media.setRecordingSides(call.id, { left: CALLER_LEG, right: null }).catch(() => undefined);
+    await this.pointRecording(call).catch(() => undefined);
     await this.options.media.removeLeg(call.id, peer.legId).catch(() => undefined);
     if (peer.held) await this.options.media.stopPlayback(call.id, CALLER_LEG).catch(() => undefined);
     return peer;
+  }
+
+  /**
+   * `release`: the bridged party leaves (BYE) and the caller stays on music on hold for the next
+   * command of whoever released it (the ACD, to bridge it to another agent). Unlike the party
+   * hanging up, the call does not go on by itself: no unbridged event (the IVR would carry on with
+   * its flow), no transferred event, and no command timer (the releaser owns the call now).
+   */
+  private async release(call: Call): Promise<void> {
+    const peer = await this.releasePeer(call, { bye: true });
+    if (!peer || call.state === 'ended') return;
+    await this.options.media.play(call.id, CALLER_LEG, { kind: 'hold' }, { loop: true });
+    await this.publish(call.tenantId, voiceCallReleasedV1, { callId: call.id, party: peer.target, by: 'command', at: new Date(this.now()).toISOString() });
+    this.options.logger.info({ tenantId: call.tenantId, callId: call.id, party: peer.target.kind }, 'released the bridged party: the caller waits on music');
   }
 
   /** The bridged party hung up (or its media failed). */
@@ -996,6 +1018,7 @@ export class VoiceCalls {
   private async startConference(call: Call, third: ThirdParty): Promise<void> {
     third.state = 'conference';
     await this.resumeCaller(call);
+    await this.pointRecording(call);
     const agent = call.peer?.target;
     if (!agent) return;
     await this.publish(call.tenantId, voiceCallConferenceStartedV1, { callId: call.id, participants: conferenceParticipants(agent, third.target), at: new Date(this.now()).toISOString() });
@@ -1031,6 +1054,7 @@ export class VoiceCalls {
     if (third.party) {
       this.byDialog.delete(third.party.dialog.id);
       this.sendBye(call, third.party.dialog);
+      await this.pointRecording(call).catch(() => undefined);
       await this.options.media.removeLeg(call.id, third.party.legId).catch(() => undefined);
     }
     await this.resumeCaller(call);
@@ -1045,6 +1069,7 @@ export class VoiceCalls {
     call.third = undefined;
     this.byDialog.delete(third.party.dialog.id);
     if (options.byeThird) this.sendBye(call, third.party.dialog);
+    await this.pointRecording(call).catch(() => undefined);
     await this.options.media.removeLeg(call.id, third.party.legId).catch(() => undefined);
     await this.resumeCaller(call);
     if (third.state === 'conference') await this.publishThirdLeftConference(call, third);
@@ -1255,7 +1280,7 @@ export class VoiceCalls {
       if (call.recording) return;
       await mkdir(join(this.options.recordingsDir, call.tenantId), { recursive: true });
       // Caller on the left, the bridged party on the right (silence there until somebody is bridged).
-      await this.options.media.startRecording(call.id, { path: join(this.options.recordingsDir, call.tenantId, `${call.id}.wav`), left: CALLER_LEG, right: call.peer?.legId ?? null });
+      await this.options.media.startRecording(call.id, { path: join(this.options.recordingsDir, call.tenantId, `${call.id}.wav`), ...this.recordingSides(call) });
       call.recording = true;
     } else if (type === 'record-pause') await this.options.media.pauseRecording(call.id);
     else if (type === 'record-resume') await this.options.media.resumeRecording(call.id);
@@ -1264,6 +1289,24 @@ export class VoiceCalls {
       call.recording = false;
       if (result) await this.publishRecording(call, result);
     }
+  }
+
+  /**
+   * The recording's channels: the caller on the left; on the right whoever the caller talks with —
+   * the bridged party, and a conference's third party while it is in the conference (mixed). A
+   * consulted party is not recorded: the caller, on hold, is not part of that conversation.
+   */
+  private recordingSides(call: Call): { left: string; right: string[] } {
+    const right = call.peer ? [call.peer.legId] : [];
+    const conferenced = call.third?.state === 'conference' ? call.third.party : undefined;
+    if (conferenced) right.push(conferenced.legId);
+    return { left: CALLER_LEG, right };
+  }
+
+  /** Points a running recording at the parties the call has now (after a bridge, a release, a conference joined or left). */
+  private async pointRecording(call: Call): Promise<void> {
+    if (!call.recording || call.state === 'ended') return;
+    await this.options.media.setRecordingSides(call.id, this.recordingSides(call));
   }
 
   private async startPrompts(call: Call, playback: PendingPlayback): Promise<void> {

@@ -43,3 +43,9 @@ describe('voice commands: consultation and conference', () => {
     expect(refusal({ type: 'consult-transfer' })?.path).toBe('type');
   });
 });
+
+describe('voice commands: release', () => {
+  it('takes release without arguments', () => {
+    expect(voiceCommandSchema.parse({ type: 'release' })).toEqual({ type: 'release' });
+  });
+});

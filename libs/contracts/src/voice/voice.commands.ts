@@ -66,6 +66,12 @@ export const voiceCommandSchema = z.discriminatedUnion('type', [
     target: partyTarget.optional(),
     ringTimeoutMs: z.number().int().min(1000).max(120_000).default(30_000),
   }),
+  /**
+   * The bridged party (agent or outside number) leaves (BYE); the caller stays on the line hearing
+   * music on hold, waiting for the next command of whoever released it (e.g. the ACD moving the call
+   * to another queue, then bridging it to another agent). Announced by voice.call.released.v1.
+   */
+  z.object({ type: z.literal('release') }),
 ]);
 export type VoiceCommand = z.infer<typeof voiceCommandSchema>;
 

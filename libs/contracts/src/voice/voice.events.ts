@@ -108,7 +108,7 @@ export const voiceCallEndedV1 = defineTopic({
 export const voiceRecordingCompletedV1 = defineTopic({
   name: 'voice.call.recording-completed.v1',
   status: 'published',
-  description: 'A call recording is complete on the voice node (stereo WAV: caller left, agent right).',
+  description: 'A call recording is complete on the voice node (stereo WAV: caller left; right the bridged party, agent or number, with a conference\'s third party mixed in while it is in the conference).',
   schema: z.object({ ...call, recordingId: z.uuid(), file: z.string(), durationMs: z.number().int().nonnegative(), bytes: z.number().int().nonnegative(), channels: z.enum(['stereo', 'mono']) }),
   keyOf: (p) => p.callId,
 });
@@ -178,6 +178,15 @@ export const voiceCallConferenceEndedV1 = defineTopic({
   keyOf: (p) => p.callId,
 });
 
+export const voiceCallReleasedV1 = defineTopic({
+  name: 'voice.call.released.v1',
+  status: 'published',
+  description:
+    'The bridged party was released by a release command: it got BYE and left; the caller stays on the line hearing music on hold, waiting for the next command of whoever released it (no unbridged or transferred event: the call does not go on by itself).',
+  schema: z.object({ ...call, party: bridgeTarget, by: z.enum(['command']), at: instant }),
+  keyOf: (p) => p.callId,
+});
+
 export const voiceTopics = [
   voiceCallStartedV1,
   voiceCallAnsweredV1,
@@ -198,4 +207,5 @@ export const voiceTopics = [
   voiceCallConsultationEndedV1,
   voiceCallConferenceStartedV1,
   voiceCallConferenceEndedV1,
+  voiceCallReleasedV1,
 ] as const;
