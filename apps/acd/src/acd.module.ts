@@ -38,6 +38,7 @@ import { AcdMetrics } from './runtime/acd-metrics';
 import { acdInstance, RoutingDispatcher } from './runtime/routing-dispatcher.service';
 import { RoutingInputsRepository } from './runtime/routing-inputs.repository';
 import { SettingsController } from './settings/settings.controller';
+import { TransfersController } from './calls/transfers.controller';
 import { SettingsRepository } from './settings/settings.repository';
 import { SkillsController } from './skills/skills.controller';
 import { SkillsRepository } from './skills/skills.repository';
@@ -89,7 +90,7 @@ export class AcdModule {
     const metrics = new AcdMetrics(deps.metrics ?? createMetricsRegistry('acd'));
     return {
       module: AcdModule,
-      controllers: [SkillsController, QueuesController, AgentsController, DecisionsController, SettingsController],
+      controllers: [SkillsController, QueuesController, AgentsController, DecisionsController, SettingsController, TransfersController],
       providers: [
         { provide: ACD_CONFIG, useValue: deps.config },
         { provide: ACD_DATA_SOURCE, useValue: deps.dataSource },

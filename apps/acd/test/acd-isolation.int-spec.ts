@@ -55,13 +55,16 @@ describe('tenant isolation in the acd', () => {
       'PUT /api/v1/acd/agents/:agentId/skills': { skills: [] },
       'PUT /api/v1/acd/agents/:agentId/queues': { queueIds: [] },
       'PUT /api/v1/acd/agents/:agentId/state': { state: 'offline' },
+      'POST /api/v1/acd/calls/:callId/transfer': { queueId: 'support' },
     };
     const lists: Record<string, (body: unknown) => void> = {
       'GET /api/v1/acd/skills': (body) => expect(body).toEqual([]),
       'GET /api/v1/acd/queues': (body) => expect(body).toEqual([]),
       'GET /api/v1/acd/agents': (body) => expect(body).toEqual([]),
       'GET /api/v1/acd/agents/stats': (body) => expect(body).toEqual([]),
-      'GET /api/v1/acd/settings': (body) => expect(body).toEqual({ timeZone: 'UTC' }),
+      'GET /api/v1/acd/settings': (body) => expect(body).toEqual({ timeZone: 'UTC', breakReasons: expect.arrayContaining([expect.objectContaining({ code: 'lunch' })]) }),
+      'GET /api/v1/acd/settings/break-reasons': (body) => expect(body).toMatchObject({ isDefault: true }),
+      'GET /api/v1/acd/transfer-targets': (body) => expect(body).toEqual({ queues: [], agents: [] }),
     };
     // Creating in B what A has is B's own business (B's skill "billing" is not A's).
     const creations = new Set(['POST /api/v1/acd/skills', 'POST /api/v1/acd/queues', 'PUT /api/v1/acd/settings']);

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { acdAgentStatsV1, acdQueueStatsV1, ctiWsCloseCodes, voiceCallEndedV1 } from '@parley/contracts';
+import { acdAgentStateChangedV1, acdAgentStatsV1, acdCallTransferredV1, acdQueueStatsV1, ctiWsCloseCodes, voiceCallEndedV1 } from '@parley/contracts';
 import { uniqueName } from '@parley/testing';
 import { redisCtiRealtime } from '../src/index';
-import { type CtiTestApp, newTenant, offerCall, publish, routeCall, seatAgent, startCtiApp, TestDesktop, ticketFor, unseatAgent, waitFor } from './cti-test-kit';
+import { assignCall, type CtiTestApp, newTenant, offerCall, publish, routeCall, seatAgent, startCtiApp, TestDesktop, ticketFor, unseatAgent, waitFor } from './cti-test-kit';
 
 jest.setTimeout(90_000);
 
@@ -98,6 +98,58 @@ describe('desktop WebSocket', () => {
     await deskA.next('call.state', (m) => m.callId === callId && m.state === 'ended');
     expect(deskB.messages.filter((m) => JSON.stringify(m).includes(callId))).toEqual([]);
     expect(JSON.stringify(deskA.messages)).not.toContain('4155552671');
+  });
+
+  it('a call transferred to a queue: the first agent is told (queued) and wraps up its part; the next agent is offered it with the pop and wraps up its own, whichever event comes first', async () => {
+    const tenant = newTenant();
+    const [a, b] = [await seatAgent(one, tenant), await seatAgent(one, tenant)];
+    const authA = await tenant.auth('agent', a);
+    const authB = await tenant.auth('agent', b);
+    const deskA = await open(one, authA);
+    const deskB = await open(two, authB);
+    const supervisor = await tenant.auth('supervisor');
+    await one.http.post('/api/v1/cti/dispositions').set(await tenant.auth('owner')).send({ code: 'resolved', label: 'Resolved' }).expect(201);
+    const stateOf = async (callId: string) => (await one.http.get(`/api/v1/cti/calls/${callId}`).set(supervisor)).body as { state: string; agentId: string | null; queueId: string };
+    const transferred = (callId: string) =>
+      publish(one.bus, acdCallTransferredV1, tenant.tenantId, { callId, voiceCallId: callId, fromQueueId: 'support', queueId: 'billing', fromAgentId: a, requestedBy: a, transferredAt: new Date().toISOString() });
+
+    // The transfer arrives first: the call waits again, nobody's.
+    const first = await routeCall(one.bus, tenant, { callerNumber: '+14155552671' });
+    await offerCall(one.bus, tenant, first, [a]);
+    await assignCall(one.bus, tenant, first, a);
+    await waitFor('a on the call', async () => (await stateOf(first)).agentId === a);
+    await transferred(first);
+    expect(await deskA.next('call.state', (m) => m.callId === first && m.state === 'queued')).toMatchObject({ agentId: null, reason: 'transferred to queue billing' });
+    expect(await waitFor('the call waiting in billing', async () => ((await stateOf(first)).state === 'routed' ? stateOf(first) : undefined))).toMatchObject({ agentId: null, queueId: 'billing' });
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await offerCall(one.bus, tenant, first, [b], 'billing');
+    await deskB.next('offer', (m) => m.callId === first && m.callerMasked === '+1 415 ***-2671');
+    await deskB.next('pop', (m) => m.pop.callId === first);
+    await assignCall(one.bus, tenant, first, b, 'billing');
+    await deskB.next('call.state', (m) => m.callId === first && m.state === 'connected' && m.agentId === b);
+    await one.http.post(`/api/v1/cti/calls/${first}/wrap-up`).set(authA).send({ disposition: 'resolved', notes: 'sent to billing' }).expect(200);
+    await one.http.post(`/api/v1/cti/calls/${first}/wrap-up`).set(authA).send({ disposition: 'resolved' }).expect(409);
+    await one.http.post(`/api/v1/cti/calls/${first}/wrap-up`).set(authB).send({ disposition: 'resolved' }).expect(200);
+    await one.http.post(`/api/v1/cti/calls/${first}/wrap-up`).set(await tenant.auth('agent')).send({ disposition: 'resolved' }).expect(403);
+
+    // The next offer overtakes the transfer (another topic): it wins, and the first agent is still told.
+    const second = await routeCall(one.bus, tenant, { callerNumber: '+14155552671' });
+    await offerCall(one.bus, tenant, second, [a]);
+    await assignCall(one.bus, tenant, second, a);
+    await waitFor('a on the second call', async () => (await stateOf(second)).agentId === a);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await offerCall(one.bus, tenant, second, [b], 'billing');
+    await deskB.next('offer', (m) => m.callId === second);
+    await transferred(second);
+    await deskA.next('call.state', (m) => m.callId === second && m.state === 'queued');
+    expect(await stateOf(second)).toMatchObject({ state: 'offered', agentId: null, queueId: 'billing' });
+    await one.http.post(`/api/v1/cti/calls/${second}/wrap-up`).set(authA).send({ disposition: 'resolved' }).expect(200);
+
+    // The agent's after-call work comes with its end, for the desktop's countdown.
+    const at = new Date().toISOString();
+    const acwEndsAt = new Date(Date.parse(at) + 30_000).toISOString();
+    await publish(one.bus, acdAgentStateChangedV1, tenant.tenantId, { agentId: a, from: 'on-call', to: 'after-call-work', reason: null, callId: second, by: 'acd-test', at, acwEndsAt });
+    expect(await deskA.next('agent.state', (m) => m.to === 'after-call-work')).toMatchObject({ agentId: a, callId: second, acwEndsAt });
   });
 
   it('keeps one live desktop per agent: a second one, on another instance, takes over and the first is told and closed', async () => {

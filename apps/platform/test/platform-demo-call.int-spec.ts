@@ -26,6 +26,7 @@ describe('npm start: a caller of the demo number presses 2 and talks to the supp
   let platform: Running | undefined;
   let browser: BrowserHarness | undefined;
   let agent: AgentSoftphone | undefined;
+  let agent2: AgentSoftphone | undefined;
   let base: string;
   let sipPort: number;
 
@@ -51,6 +52,7 @@ describe('npm start: a caller of the demo number presses 2 and talks to the supp
 
   afterAll(async () => {
     await agent?.close();
+    await agent2?.close();
     await browser?.close();
     if (platform) await stopWithCtrlC(platform).catch(() => platform?.child.kill('SIGKILL'));
     rmSync(dataDir, { recursive: true, force: true });
@@ -60,6 +62,22 @@ describe('npm start: a caller of the demo number presses 2 and talks to the supp
     const answer = await json(`${base}/api/v1/auth/login`, { method: 'POST', body: { tenant: 'demo', email, password: PASSWORD } });
     expect(answer.status).toBe(200);
     return (answer.body as { accessToken: string }).accessToken;
+  };
+
+  /** The carrier's caller: listens to the menu, presses 2, speaks, and waits for BYE (sipp exits 0 then). */
+  const callDemoNumber = (errorFile: string): Promise<{ code: number | null; out: string }> => {
+    const errors = join(dataDir, errorFile);
+    return new Promise<{ code: number | null; out: string }>((resolve) => {
+      const args = [
+        `127.0.0.1:${sipPort}`, '-sf', join(__dirname, 'sipp/demo-menu-press-2.xml'), '-s', '+18005550100', '-m', '1',
+        '-i', '127.0.0.1', '-mi', '127.0.0.1', '-p', String(37000 + Math.floor(Math.random() * 1000)), '-mp', String(38000 + 2 * Math.floor(Math.random() * 500)),
+        '-timeout', '120s', '-nostdin', '-trace_err', '-error_file', errors,
+      ];
+      const child = spawn('sipp', args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+      child.on('exit', (code) => resolve({ code, out: code === 0 ? '' : `${out.slice(-1500)}\n${existsSync(errors) ? readFileSync(errors, 'utf8') : ''}` }));
+    });
   };
 
   it('routes the caller through the demo flow and the support queue to the registered agent; audio flows both ways; the decision is explained and replays', async () => {
@@ -83,18 +101,7 @@ describe('npm start: a caller of the demo number presses 2 and talks to the supp
     expect(available.status).toBe(200);
 
     // The carrier's caller: listens to the menu, presses 2, speaks until the agent hangs up.
-    const errors = join(dataDir, 'sipp-errors.log');
-    const sipp = new Promise<{ code: number | null; out: string }>((resolve) => {
-      const args = [
-        `127.0.0.1:${sipPort}`, '-sf', join(__dirname, 'sipp/demo-menu-press-2.xml'), '-s', '+18005550100', '-m', '1',
-        '-i', '127.0.0.1', '-mi', '127.0.0.1', '-p', String(37000 + Math.floor(Math.random() * 1000)), '-mp', String(38000 + 2 * Math.floor(Math.random() * 500)),
-        '-timeout', '120s', '-nostdin', '-trace_err', '-error_file', errors,
-      ];
-      const child = spawn('sipp', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-      let out = '';
-      child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-      child.on('exit', (code) => resolve({ code, out: code === 0 ? '' : `${out.slice(-1500)}\n${existsSync(errors) ? readFileSync(errors, 'utf8') : ''}` }));
-    });
+    const sipp = callDemoNumber('sipp-errors.log');
 
     // The browser rings with the call's id; the agent answers.
     const ringing = await until('the agent\'s softphone rings', async () => (await agent!.incoming())[0], 30_000, output);
@@ -145,5 +152,74 @@ describe('npm start: a caller of the demo number presses 2 and talks to the supp
     });
     expect(simulated.status).toBe(200);
     expect(simulated.body).toEqual(expect.objectContaining({ outcome: 'routed', routed: expect.objectContaining({ queue: 'support' }) }));
+  }, 180_000);
+
+  it("the agent transfers the call to the sales queue: the other agent's softphone rings and takes the caller, the first one is released and wraps up its part", async () => {
+    const output = (): string => platform?.output() ?? '';
+    const agentToken = await login('agent1@demo.parley.local');
+    const agent2Token = await login('agent2@demo.parley.local');
+    const ownerToken = await login('owner@demo.parley.local');
+    const agentId = ((await json(`${base}/api/v1/me`, { token: agentToken })).body as { id: string }).id;
+    const agent2Id = ((await json(`${base}/api/v1/me`, { token: agent2Token })).body as { id: string }).id;
+    expect(agent2Id).not.toBe(agentId);
+
+    // The second agent's softphone, in a page of its own.
+    const issued = await json(`${base}/api/v1/agents/me/sip-credentials`, { method: 'POST', token: agent2Token });
+    const creds = issued.body as { username: string; password: string; uri: string; websocketUrl: string };
+    agent2 = new AgentSoftphone(await browser!.open('/agent.html'));
+    expect(await agent2.register(creds.websocketUrl.replace('localhost', '127.0.0.1'), creds.uri, creds.username, creds.password)).toBe(200);
+
+    // Agent one takes the call (agent two is not available yet).
+    await until('agent one free', async () => ((await json(`${base}/api/v1/acd/agents/${agentId}/state`, { token: agentToken })).body as { state: string }).state !== 'on-call' ? true : undefined, 30_000, output);
+    await json(`${base}/api/v1/acd/agents/${agentId}/state`, { method: 'PUT', token: agentToken, body: { state: 'available' } });
+    const sipp = callDemoNumber('sipp-transfer-errors.log');
+    const ringing = await agent!.waitForCall(1, 30_000);
+    const callId = ringing.callId as string;
+    await agent!.answer(1);
+    await until('agent one on the call', async () => ((await json(`${base}/api/v1/acd/agents/${agentId}/state`, { token: agentToken })).body as { state: string }).state === 'on-call' ? true : undefined, 15_000, output);
+    expect((await json(`${base}/api/v1/acd/agents/${agent2Id}/state`, { method: 'PUT', token: agent2Token, body: { state: 'available' } })).status).toBe(200);
+
+    // What agent one may transfer to, then the transfer to sales.
+    const targets = await json(`${base}/api/v1/acd/transfer-targets`, { token: agentToken });
+    expect(targets.status).toBe(200);
+    expect((targets.body as { queues: { queueId: string }[] }).queues.map((q) => q.queueId)).toEqual(expect.arrayContaining(['sales', 'support']));
+    const transfer = await json(`${base}/api/v1/acd/calls/${callId}/transfer`, { method: 'POST', token: agentToken, body: { queueId: 'sales' } });
+    expect(transfer.status).toBe(202);
+    expect(transfer.body).toEqual({ callId, fromQueueId: 'support', queueId: 'sales', fromAgentId: agentId, status: 'waiting' });
+
+    // Agent two's softphone rings with the same call and takes the caller; agent one's leg got BYE.
+    const second = await agent2.waitForCall(0, 30_000);
+    expect(second.callId).toBe(callId);
+    await agent2.answer(0);
+    const stats = await until(
+      'audio between the caller and agent two',
+      async () => {
+        const s = await agent2!.stats(0);
+        return (s.inbound[0]?.packetsReceived ?? 0) > 50 && (s.outbound[0]?.packetsSent ?? 0) > 50 ? s : undefined;
+      },
+      20_000,
+      output,
+    );
+    expect(stats.transports[0]?.dtlsState).toBe('connected');
+    await until('agent one released', async () => ((await agent!.incoming())[1]?.events.some((e) => e.startsWith('ended')) ? true : undefined), 10_000, output);
+    expect(((await json(`${base}/api/v1/acd/agents/${agent2Id}/state`, { token: agent2Token })).body as { state: string }).state).toBe('on-call');
+    const decision = await json(`${base}/api/v1/acd/decisions/${callId}`, { token: ownerToken });
+    expect((decision.body as { decisions: { queueId: string; agentIds: string[] }[] }).decisions).toEqual(
+      expect.arrayContaining([expect.objectContaining({ queueId: 'support', agentIds: [agentId] }), expect.objectContaining({ queueId: 'sales', agentIds: [agent2Id] })]),
+    );
+
+    // Each agent wraps up their own part of the call.
+    await json(`${base}/api/v1/cti/dispositions`, { method: 'POST', token: ownerToken, body: { code: 'transferred', label: 'Transferred' } });
+    const cti = await until('the call is agent two\'s in the cti', async () => {
+      const res = await json(`${base}/api/v1/cti/calls/${callId}`, { token: agent2Token });
+      return res.status === 200 && (res.body as { agentId: string }).agentId === agent2Id ? res.body : undefined;
+    }, 15_000, output);
+    expect(cti).toEqual(expect.objectContaining({ queueId: 'sales', state: 'connected' }));
+    expect((await json(`${base}/api/v1/cti/calls/${callId}/wrap-up`, { method: 'POST', token: agentToken, body: { disposition: 'transferred' } })).status).toBe(200);
+
+    await agent2.hangup(0);
+    const result = await sipp;
+    expect(result.out).toBe('');
+    expect(result.code).toBe(0);
   }, 180_000);
 });

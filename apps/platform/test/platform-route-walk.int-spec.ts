@@ -28,9 +28,14 @@ const AGENT_ROUTES = new Set([
   'GET /api/v1/tenant',
   'GET /api/v1/me',
   'POST /api/v1/agents/me/sip-credentials',
+  'GET /api/v1/tenant/colleagues',
+  'GET /api/v1/acd/settings/break-reasons',
   'GET /api/v1/acd/agents/{agentId}',
   'GET /api/v1/acd/agents/{agentId}/state',
   'PUT /api/v1/acd/agents/{agentId}/state',
+  // Transfer of the agent's own call to a queue, and what it may transfer to.
+  'GET /api/v1/acd/transfer-targets',
+  'POST /api/v1/acd/calls/{callId}/transfer',
   // The desktop: its live feed, the calls it takes (pop, control, wrap-up), contacts and tickets it works on.
   'POST /api/v1/cti/ws-tickets',
   'GET /api/v1/cti/calls/{callId}',
@@ -110,6 +115,8 @@ describe('every route of npm start: authentication, roles and tenant isolation',
     // The services' routes are all there (a broken OpenAPI document would make the walk empty).
     for (const prefix of ['/api/v1/users', '/api/v1/ivr/flows', '/api/v1/acd/queues', '/api/v1/acd/decisions', '/api/v1/cti/contacts', '/api/v1/cti/calls']) expect(routes.some((r) => r.path.startsWith(prefix))).toBe(true);
     expect(routes.length).toBeGreaterThan(50);
+    // Every route named as an agent's is served (a stale name would make its check vacuous).
+    expect([...AGENT_ROUTES].filter((r) => !routes.some((route) => key(route) === r))).toEqual([]);
   });
 
   it('answers 401 without a token on every route but the public ones (and the internal snapshot is 404 without its key)', async () => {
@@ -161,6 +168,9 @@ describe('every route of npm start: authentication, roles and tenant isolation',
       return answer.body as Record<string, unknown>;
     };
     const user = await created('/api/v1/users', { name: `Bob ${MARK}`, email: 'bob@acme.test', role: 'agent', password: 'correct horse battery 2' });
+    // Bob holds a seat, so he is one of acme's colleagues; acme has break reasons of its own.
+    await created(`/api/v1/users/${String(user.id)}/seat`, {}, 'PUT');
+    await created('/api/v1/acd/settings', { breakReasons: [{ code: 'nap', labels: { en: `Nap ${MARK}`, 'zh-CN': `Nap ${MARK}` } }] }, 'PUT');
     const number = await created('/api/v1/phone-numbers', { e164: '+14155550199' });
     await created('/api/v1/acd/skills', { skillId: 'billing', name: `Billing ${MARK}` });
     // The same queue id as the demo tenant's: an id is only unique within its tenant.

@@ -27,6 +27,7 @@ import { TenantController } from './tenants/tenant.controller';
 import { InternalDirectoryController } from './tenants/internal-directory.controller';
 import { AuthController } from './identity/auth.controller';
 import { UsersController } from './users/users.controller';
+import { ColleaguesController } from './users/colleagues.controller';
 import { PhoneNumbersController } from './phone-numbers/phone-numbers.controller';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { SipCredentialsController } from './sip-credentials/sip-credentials.controller';
@@ -66,7 +67,7 @@ export class TenantModule {
   static register(deps: TenantServiceDeps): DynamicModule {
     return {
       module: TenantModule,
-      controllers: [TenantController, AuthController, UsersController, PhoneNumbersController, ApiKeysController, SipCredentialsController, VoiceSettingsController, InternalDirectoryController],
+      controllers: [TenantController, AuthController, UsersController, ColleaguesController, PhoneNumbersController, ApiKeysController, SipCredentialsController, VoiceSettingsController, InternalDirectoryController],
       providers: [
         { provide: TENANT_CONFIG, useValue: deps.config },
         { provide: TENANT_DATA_SOURCE, useValue: deps.dataSource },

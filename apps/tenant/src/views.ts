@@ -1,4 +1,4 @@
-import { type PhoneNumberView, type TenantView, type UserView, type VoiceSettingsView } from '@parley/contracts';
+import { type PhoneNumberView, type Role, type TenantView, type UserView, type VoiceSettingsView } from '@parley/contracts';
 import { type TenantEntity } from './tenants/tenant.entity';
 import { type UserEntity } from './users/user.entity';
 import { type PhoneNumberEntity } from './phone-numbers/phone-number.entity';
@@ -10,6 +10,17 @@ export function toTenantView(t: TenantEntity): TenantView {
 
 export function toUserView(u: UserEntity, hasSeat: boolean): UserView {
   return { id: u.id, email: u.email, name: u.name, role: u.role, locale: u.locale, active: u.active, hasSeat, createdAt: u.createdAt.toISOString() };
+}
+
+/** A colleague as every user of the tenant may see them (to hand a call over): no email, phone or anything else. */
+export interface ColleagueView {
+  userId: string;
+  name: string;
+  role: Role;
+}
+
+export function toColleagueView(u: Pick<UserEntity, 'id' | 'name' | 'role'>): ColleagueView {
+  return { userId: u.id, name: u.name, role: u.role };
 }
 
 export function toPhoneNumberView(n: PhoneNumberEntity): PhoneNumberView {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { SLUG, SLUG_MESSAGE } from '../http/acd-params';
 import { agentRequestableStates } from '../routing/agent-state.machine';
+import { BREAK_REASON_CODE } from '../settings/break-reasons';
 
 const slug = z.string({ error: 'must be a string' }).regex(SLUG, { error: SLUG_MESSAGE });
 
@@ -40,7 +41,7 @@ export const setAgentStateRequestSchema = z
     state: z.enum(agentRequestableStates, { error: `must be one of ${agentRequestableStates.join(', ')}` }),
     reason: z
       .string({ error: 'must be a string' })
-      .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, { error: 'must be a lower-case code such as lunch or training' })
+      .regex(BREAK_REASON_CODE, { error: 'must be a lower-case code such as lunch or training' })
       .optional(),
   })
   .superRefine((body, ctx) => {
@@ -57,6 +58,8 @@ export interface AgentStateView {
   /** The call the state is about (reserved, on a call, wrapping up). */
   callId: string | null;
   missedOffers: number;
+  /** In after-call work: when it ends and the agent is made available. */
+  acwEndsAt?: string;
 }
 
 export interface AgentView {

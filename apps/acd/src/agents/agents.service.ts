@@ -1,4 +1,4 @@
-import { ForbiddenException, Inject, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
+import { BadRequestException, ForbiddenException, Inject, Injectable, NotFoundException, UnprocessableEntityException } from '@nestjs/common';
 import { type AuthPrincipal } from '@parley/auth';
 import { type FieldError } from '@parley/http';
 import { type TenantTransaction, type UnitOfWork } from '@parley/persistence';
@@ -10,13 +10,23 @@ import { QueuesRepository } from '../queues/queues.repository';
 import { type AgentRequestableState } from '../routing/agent-state.machine';
 import { RoutingDispatcher } from '../runtime/routing-dispatcher.service';
 import { RoutingInputsRepository } from '../runtime/routing-inputs.repository';
+import { type BreakReason, breakReasonsView } from '../settings/break-reasons';
+import { SettingsRepository } from '../settings/settings.repository';
 import { SkillsRepository } from '../skills/skills.repository';
 import { type AgentStateView, type AgentView } from './agents.dto';
 import { type AgentRecord, AgentsRepository, type AgentSkill } from './agents.repository';
 
 function stateView(agent: AgentRecord, live: AgentLiveState | null): AgentStateView {
   if (!live) return { agentId: agent.agentId, state: 'offline', reason: null, since: agent.createdAt.toISOString(), callId: null, missedOffers: 0 };
-  return { agentId: agent.agentId, state: live.state, reason: live.reason, since: new Date(live.since).toISOString(), callId: live.callId, missedOffers: live.missedOffers };
+  return {
+    agentId: agent.agentId,
+    state: live.state,
+    reason: live.reason,
+    since: new Date(live.since).toISOString(),
+    callId: live.callId,
+    missedOffers: live.missedOffers,
+    ...(live.state === 'after-call-work' && live.acwEndsAt !== null ? { acwEndsAt: new Date(live.acwEndsAt).toISOString() } : {}),
+  };
 }
 
 function view(agent: AgentRecord, live: AgentLiveState | null): AgentView {
@@ -28,6 +38,14 @@ function assertMayActFor(principal: AuthPrincipal, agentId: string, what: string
   if (principal.role !== 'agent') return;
   if (principal.kind === 'user' && principal.userId === agentId) return;
   throw new ForbiddenException(`an agent may ${what} only their own state`);
+}
+
+/** A break names one of the tenant's reasons (the engine's own `missed-offers` is never among them): 400 listing them otherwise. */
+function assertBreakReason(stored: BreakReason[] | null, reason: string): void {
+  const codes = breakReasonsView(stored).breakReasons.map((r) => r.code);
+  if (codes.includes(reason)) return;
+  const message = `must be one of the break reasons of this company: ${codes.join(', ')}`;
+  throw new BadRequestException({ message: `reason ${reason} ${message}`, fields: [{ path: 'reason', message }] });
 }
 
 /**
@@ -44,6 +62,7 @@ export class AgentsService {
     private readonly agents: AgentsRepository,
     private readonly skills: SkillsRepository,
     private readonly queues: QueuesRepository,
+    private readonly settings: SettingsRepository,
     private readonly inputs: RoutingInputsRepository,
     private readonly dispatcher: RoutingDispatcher,
   ) {}
@@ -108,7 +127,12 @@ export class AgentsService {
 
   async setState(tenantId: string, principal: AuthPrincipal, agentId: string, to: AgentRequestableState, reason: string | undefined): Promise<AgentStateView> {
     assertMayActFor(principal, agentId, 'change');
-    const agent = await this.require(tenantId, agentId);
+    const { agent, breakReasons } = await this.uow.inTenant(tenantId, async (tx) => ({
+      agent: await this.agents.find(tx, agentId),
+      breakReasons: to === 'break' ? await this.settings.breakReasons(tx) : null,
+    }));
+    if (!agent) throw new NotFoundException(`agent ${agentId} was not found`);
+    if (to === 'break' && reason !== undefined) assertBreakReason(breakReasons, reason);
     const live = valueOrThrow(await this.dispatcher.submit(tenantId, { kind: 'agent-state', agentId, to, reason: reason ?? null }, { reply: true })) as AgentLiveState | null;
     this.logger.info({ tenantId, agentId, to, reason, by: principal.kind === 'user' ? principal.userId : principal.apiKeyId }, 'agent state requested');
     return stateView(agent, live);

@@ -21,7 +21,7 @@ import { type VoiceInput } from '../runtime/routing-input';
 export const ROUTING_TOPICS = [ivrCallRoutedV1, voiceCallBridgedV1, voiceCallEndedV1, voiceCallUnbridgedV1, voiceCallTransferredV1, voiceCallAnsweredV1, voiceCommandFailedV1] as const;
 
 /** The voice commands of the acd whose failures matter (a missed offer, a customer not reached, a caller gone). */
-const OWN_COMMANDS = new Set(['bridge-agent', 'originate', 'music-on-hold']);
+const OWN_COMMANDS = new Set(['bridge-agent', 'originate', 'music-on-hold', 'release']);
 
 /** Voice events the acd acts on, as engine inputs (undefined: not one of them). */
 export function voiceInputOf(message: ReceivedMessage): VoiceInput | undefined {

@@ -718,23 +718,50 @@ export class RoutingEngine {
       if (!call) throw new RoutingError('unknown-call', `call ${callId} is not in this engine`);
       const now = this.clock.now();
       if (call.status === 'connected') {
-        const agent = this.agents.get(call.agentId as string) as AgentRecord;
-        const queue = this.queues.get(call.queueId) as QueueRecord;
-        this.calls.delete(callId);
-        this.emit({ type: 'call-completed', at: now, callId, queueId: call.queueId, agentId: agent.agentId, talkMs: now - call.connectedAt });
-        const acwMs = queue.config.afterCallWorkSeconds * 1000;
-        if (acwMs > 0) {
-          this.changeState(agent, 'after-call-work', null, 'engine', callId);
-          this.timers.push(now + acwMs, { kind: 'acw-end', agentId: agent.agentId, stateSeq: agent.stateSeq });
-        } else {
-          await this.finishHold(agent, 'available', null, 'engine', callId);
-        }
+        await this.completeConnected(call, now);
         return;
       }
       this.emit({ type: 'call-abandoned', at: now, callId, queueId: call.queueId, waitedMs: now - call.enqueuedAt });
       if (call.status === 'offered') await this.endOfferFor(call, [...(call.offer as OfferRecord).agentIds], 'cancelled', null, true);
       else this.leaveQueue(call);
     });
+  }
+
+  /**
+   * The agent's part of a connected call ends but the call goes on (transferred to a queue, where
+   * it is enqueued again): completed for the agent as endCall does (talk time, after-call work),
+   * and the agent's wrap-up holds the agent apart from the call, so the call can be offered again.
+   */
+  releaseCall(callId: string): Promise<RoutingEffect[]> {
+    return this.serialized(async () => {
+      const call = this.calls.get(callId);
+      if (!call) throw new RoutingError('unknown-call', `call ${callId} is not in this engine`);
+      if (call.status !== 'connected') throw new RoutingError('illegal-transition', `call ${callId} is ${call.status}, not connected to an agent`);
+      const agent = await this.completeConnected(call, this.clock.now());
+      const hold = agent.hold;
+      if (!hold) return;
+      const wrapUp: LocalHold = { offerId: `${hold.offerId}:wrap-up`, callId: hold.callId };
+      await this.guard(this.reservations.release(this.tenantId, hold.offerId));
+      agent.hold = wrapUp;
+      // Only this engine holds the agent between the two: it was on the call, and is busy in its state.
+      await this.guard(this.reservations.reserve({ tenantId: this.tenantId, offerId: wrapUp.offerId, callId: `${callId}:wrap-up`, agentIds: [agent.agentId], owner: this.instanceId, leaseMs: this.connectedLeaseMs }));
+    });
+  }
+
+  /** The connected call is over for its agent: after-call work when the queue has some, else available. */
+  private async completeConnected(call: CallRecord, now: number): Promise<AgentRecord> {
+    const agent = this.agents.get(call.agentId as string) as AgentRecord;
+    const queue = this.queues.get(call.queueId) as QueueRecord;
+    this.calls.delete(call.callId);
+    this.emit({ type: 'call-completed', at: now, callId: call.callId, queueId: call.queueId, agentId: agent.agentId, talkMs: now - call.connectedAt });
+    const acwMs = queue.config.afterCallWorkSeconds * 1000;
+    if (acwMs > 0) {
+      this.changeState(agent, 'after-call-work', null, 'engine', call.callId);
+      this.timers.push(now + acwMs, { kind: 'acw-end', agentId: agent.agentId, stateSeq: agent.stateSeq });
+    } else {
+      await this.finishHold(agent, 'available', null, 'engine', call.callId);
+    }
+    return agent;
   }
 
   /** Another instance handled this call (duplicate delivery): drop it without reporting it as abandoned. */

@@ -32,6 +32,10 @@ export const routingInputSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('agent-state'), agentId: z.uuid(), to: z.enum(agentRequestableStates), reason: z.string().nullable() }),
   z.object({ kind: z.literal('queue-stats'), queueId: z.string() }),
   z.object({ kind: z.literal('agents-stats') }),
+  /** Blind transfer of a connected call to a queue; agentId: the agent who asks (only their own call), null for a supervisor. */
+  z.object({ kind: z.literal('queue-transfer'), callId: z.uuid(), queueId: z.string().min(1).max(64), agentId: z.uuid().nullable(), requestedBy: z.uuid() }),
+  /** What an agent may transfer to: the queues with their load, and the agents' states. */
+  z.object({ kind: z.literal('transfer-targets') }),
 ]);
 export type RoutingInput = z.infer<typeof routingInputSchema>;
 

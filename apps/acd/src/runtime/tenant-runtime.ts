@@ -7,11 +7,14 @@ import {
   acdCallOfferedV1,
   acdCallOverflowedV1,
   acdCallQueuedV1,
+  acdCallTransferredV1,
   acdQueueStatsV1,
   type AcdAgentStatistics,
   type AcdQueueStatistics,
   type Envelope,
   type Prompt,
+  type QueueTransferView,
+  type TransferTargetsView,
   type VoiceCommand,
   voiceCommandIssuedV1,
 } from '@parley/contracts';
@@ -131,6 +134,8 @@ export class TenantRuntime {
   readonly knownSkills = new Set<string>();
   timeZone: string;
   private readonly byVoiceCall = new Map<string, string>();
+  /** When the after-call work of agents in it ends (the queue of their call may have changed since: a transfer to a queue). */
+  private readonly acwEndsAt = new Map<string, number>();
   /**
    * Calls routed within the last ACD_ROUTED_MAX_AGE_SECONDS (and a minute) that are over, in the
    * order they were routed: a routed event seen again for one of them is a duplicate (older routed
@@ -255,6 +260,7 @@ export class TenantRuntime {
           hold: { offerId: held.offerId, callId: held.call.callId },
           ...(held.state === 'after-call-work' ? { acwEndsAt: sameState && live?.acwEndsAt ? live.acwEndsAt : now } : {}),
         });
+        if (held.state === 'after-call-work') this.acwEndsAt.set(agent.agentId, sameState && live?.acwEndsAt ? live.acwEndsAt : now);
       } else if (live && (live.state === 'available' || live.state === 'break' || live.state === 'offline')) {
         await engine.adoptAgent({ ...base, state: live.state, reason: live.reason, hold: null });
       } else if (live) {
@@ -599,7 +605,74 @@ export class TenantRuntime {
         const now = Date.now();
         return { ok: true, value: [...this.agents.keys()].sort().map((agentId) => this.agentStatistics(agentId, now)) };
       }
+      case 'queue-transfer':
+        return this.transferToQueue(input.callId, input.queueId, input.agentId, input.requestedBy);
+      case 'transfer-targets':
+        return { ok: true, value: this.transferTargets(Date.now()) };
     }
+  }
+
+  /**
+   * Blind transfer to a queue: the agent's part of the call ends as any call does (talk time in the
+   * queue it came from, after-call work), voice releases the agent and plays music to the caller,
+   * and the same call waits in the target queue from now on (its own skills and sticky agent are
+   * dropped: the target queue's requirements apply).
+   */
+  private async transferToQueue(callId: string, queueId: string, requester: string | null, requestedBy: string): Promise<InputResult> {
+    const call = this.calls.get(callId);
+    if (!call || call.status === 'done') return refused(404, `call ${callId} is not in progress in a queue`);
+    if (call.status !== 'connected' || !call.agentId || !call.voiceCallId || !this.engine.hasCall(callId)) {
+      return refused(409, `call ${callId} is ${call.status}, not connected to an agent: only a connected call can be transferred to a queue`);
+    }
+    if (requester !== null && call.agentId !== requester) return refused(409, `call ${callId} is connected to another agent: an agent transfers only their own call`);
+    if (!this.queues.has(queueId)) return refused(404, `queue ${queueId} was not found`);
+    const fromQueueId = call.queueId;
+    const fromAgentId = call.agentId;
+    const voiceCallId = call.voiceCallId;
+    // The agent leaves first (the commands of a call are carried out in order): the caller hears music until the next agent.
+    this.command(voiceCallId, { type: 'release' });
+    await this.engine.releaseCall(callId);
+    const now = Date.now();
+    Object.assign(call, {
+      queueId,
+      status: 'waiting',
+      outcome: null,
+      skills: [],
+      lastAgentId: null,
+      mohOn: true,
+      enqueuedAt: now,
+      offer: null,
+      agentId: null,
+      connectedAt: null,
+      missedBy: [],
+      endedAt: null,
+    } satisfies Partial<CallEntry>);
+    // finishCall may have marked it done (no after-call work): it is in progress again, and announced again in its new queue.
+    this.finished.delete(callId);
+    this.announced.delete(callId);
+    const batch = this.batchOf();
+    batch.dirtyCalls.add(call);
+    batch.envelopes.push(
+      createEnvelope(acdCallTransferredV1, this.tenantId, { callId, voiceCallId, fromQueueId, queueId, fromAgentId, requestedBy, transferredAt: new Date(now).toISOString() }),
+    );
+    this.ctx.logger.info({ tenantId: this.tenantId, callId, fromQueueId, queueId, fromAgentId, requestedBy }, 'call transferred to a queue');
+    await this.enqueueInEngine(call, now);
+    const view: QueueTransferView = { callId, fromQueueId, queueId, fromAgentId, status: 'waiting' };
+    return { ok: true, value: view };
+  }
+
+  private transferTargets(now: number): TransferTargetsView {
+    const queues = [...this.queues.values()]
+      .map((queue) => {
+        const stats = this.queueStatistics(queue.queueId, now);
+        return { queueId: queue.queueId, name: queue.name, waiting: stats.waiting, availableAgents: stats.agentsByState.available };
+      })
+      .sort((a, b) => a.name.localeCompare(b.name));
+    const agents = [...this.agents.values()]
+      .filter((agent) => agent.hasSeat)
+      .map((agent) => ({ agentId: agent.agentId, state: this.engine.agentView(agent.agentId)?.state ?? 'offline' }))
+      .sort((a, b) => a.agentId.localeCompare(b.agentId));
+    return { queues, agents };
   }
 
   private async routed(p: RoutedPayload): Promise<InputResult> {
@@ -715,6 +788,8 @@ export class TenantRuntime {
       case 'unbridged':
       case 'transferred':
         // The agent left a call that goes on (back to the IVR, or to where the agent transferred it).
+        // A call transferred to a queue meanwhile waits there: it stays this acd's.
+        if (call.status === 'waiting' || call.status === 'offered') return done;
         if (call.status === 'connected' && this.engine.hasCall(call.callId)) await this.engine.endCall(call.callId);
         this.unindexVoice(call);
         return done;
@@ -1020,6 +1095,9 @@ export class TenantRuntime {
         this.dirtyAgents.add(effect.agentId);
         for (const queueId of this.agents.get(effect.agentId)?.queueIds ?? []) this.dirtyQueues.add(queueId);
         batch.history.push({ agentId: effect.agentId, from: effect.from, to: effect.to, reason: effect.reason, callId: effect.callId, by: effect.by, at: effect.at });
+        const acwEndsAt = effect.to === 'after-call-work' ? effect.at + this.afterCallWorkMs(effect.callId) : null;
+        if (acwEndsAt !== null) this.acwEndsAt.set(effect.agentId, acwEndsAt);
+        else this.acwEndsAt.delete(effect.agentId);
         batch.envelopes.push(
           createEnvelope(acdAgentStateChangedV1, this.tenantId, {
             agentId: effect.agentId,
@@ -1029,6 +1107,7 @@ export class TenantRuntime {
             callId: effect.callId,
             by: effect.by,
             at: new Date(effect.at).toISOString(),
+            ...(acwEndsAt !== null ? { acwEndsAt: new Date(acwEndsAt).toISOString() } : {}),
           }),
         );
         const call = effect.callId ? this.calls.get(effect.callId) : undefined;
@@ -1138,15 +1217,16 @@ export class TenantRuntime {
     return this.ctx.realtime.liveState.write(this.tenantId, state);
   }
 
+  /** The after-call work of the queue the call was answered in (its queue when the agent's part ended). */
+  private afterCallWorkMs(callId: string | null): number {
+    const queueId = callId ? this.calls.get(callId)?.queueId : undefined;
+    return (queueId ? (this.queues.get(queueId)?.afterCallWorkSeconds ?? 0) : 0) * 1000;
+  }
+
   liveStateOf(agentId: string): AgentLiveState | null {
     const view = this.engine.agentView(agentId);
     if (!view) return null;
-    let acwEndsAt: number | null = null;
-    if (view.state === 'after-call-work' && view.hold) {
-      const queueId = this.calls.get(view.hold.callId)?.queueId;
-      const acwSeconds = queueId ? (this.queues.get(queueId)?.afterCallWorkSeconds ?? 0) : 0;
-      acwEndsAt = view.stateSince + acwSeconds * 1000;
-    }
+    const acwEndsAt = view.state === 'after-call-work' && view.hold ? (this.acwEndsAt.get(agentId) ?? view.stateSince + this.afterCallWorkMs(view.hold.callId)) : null;
     return {
       agentId,
       state: view.state,
@@ -1248,6 +1328,7 @@ function notRunning(tenantId: string): RoutingError {
 
 function callIdOf(input: RoutingInput): string | undefined {
   if (input.kind === 'routed') return input.routed.callId;
+  if (input.kind === 'queue-transfer') return input.callId;
   return undefined;
 }
 

@@ -2,6 +2,7 @@ import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShut
 import {
   acdCallAssignedV1,
   acdCallOfferedV1,
+  acdCallTransferredV1,
   type CtiServerMessage,
   ivrCallCompletedV1,
   ivrCallRoutedV1,
@@ -26,7 +27,7 @@ import { type CallRecord, CallsRepository } from './calls.repository';
 import { ScreenPopService } from './screen-pop.service';
 
 /** What the call projection reads (one consumer group, with an inbox). */
-export const CALL_TOPICS = [ivrCallRoutedV1, acdCallOfferedV1, acdCallAssignedV1, voiceCallBridgedV1, voiceCallHeldV1, voiceCallTransferredV1, voiceCallEndedV1, ivrCallCompletedV1] as const;
+export const CALL_TOPICS = [ivrCallRoutedV1, acdCallOfferedV1, acdCallAssignedV1, acdCallTransferredV1, voiceCallBridgedV1, voiceCallHeldV1, voiceCallTransferredV1, voiceCallEndedV1, ivrCallCompletedV1] as const;
 
 /** Done after the message's transaction committed: pushes, and building a pop (which asks the CRM). */
 type AfterCommit = { kind: 'push'; audience: PushAudience; message: CtiServerMessage } | { kind: 'pop'; callId: string; audience: PushAudience };
@@ -100,6 +101,13 @@ export class CallEventsConsumer implements OnApplicationBootstrap, OnApplication
       const call = await this.calls.applyAssigned(tx, { callId: p.callId, voiceCallId: p.voiceCallId, queueId: p.queueId, agentId: p.agentId, assignedAt: new Date(p.assignedAt) });
       const told = new Set([p.agentId, ...(before?.offeredAgentIds ?? [])]);
       after.push({ kind: 'push', audience: everyone([...told]), message: { type: 'call.state', callId: call.callId, state: 'connected', agentId: p.agentId, at: p.assignedAt } });
+      return;
+    }
+    if (name === acdCallTransferredV1.name) {
+      const p = message.envelope.payload as PayloadOf<typeof acdCallTransferredV1>;
+      await this.calls.requeue(tx, { callId: p.callId, queueId: p.queueId, fromAgentId: p.fromAgentId, at: new Date(p.transferredAt) });
+      // The agent who left wraps up; supervisors see the call waiting again.
+      after.push({ kind: 'push', audience: everyone([p.fromAgentId]), message: { type: 'call.state', callId: p.callId, state: 'queued', agentId: null, at: p.transferredAt, reason: `transferred to queue ${p.queueId}` } });
       return;
     }
     if (name === ivrCallCompletedV1.name) {
@@ -179,6 +187,7 @@ export class CallEventsConsumer implements OnApplicationBootstrap, OnApplication
     }
     if (name === voiceCallTransferredV1.name) {
       const p = payload as PayloadOf<typeof voiceCallTransferredV1>;
+      if (call.agentId !== null) await this.calls.leaveAgent(tx, call.callId, call.agentId, new Date(p.at));
       if (p.target.kind !== 'agent') return { type: 'call.state', callId: call.callId, state: 'connected', agentId: call.agentId, at: p.at, reason: 'transferred to a number' };
       await this.calls.setState(tx, call.callId, { state: 'connected', at: new Date(p.at), agentId: p.target.agentId });
       return { type: 'call.state', callId: call.callId, state: 'connected', agentId: p.target.agentId, at: p.at, reason: 'transferred' };

@@ -129,6 +129,8 @@ const SELECT = `SELECT call_id, voice_call_id, queue_id, state, caller_cipher, c
 const STATE_RANK_SQL = `(CASE %s WHEN 'routed' THEN 0 WHEN 'offered' THEN 1 WHEN 'connected' THEN 2 WHEN 'held' THEN 2 WHEN 'ended' THEN 3 END)`;
 const rank = (column: string): string => STATE_RANK_SQL.replace('%s', column);
 const STATE_RANK: Record<CtiCallState, number> = { routed: 0, offered: 1, connected: 2, held: 2, ended: 3 };
+/** An offer made after the call was connected: the call went back to a queue (transferred there) and is offered anew. */
+const OFFERED_AFTER_CONNECTION = `(cti.calls.state IN ('connected', 'held') AND cti.calls.connected_at IS NOT NULL AND EXCLUDED.offered_at > cti.calls.connected_at)`;
 
 export interface RoutedFacts {
   callId: string;
@@ -196,7 +198,8 @@ export class CallsRepository {
        VALUES ($1, $2, $3, $4, 'offered', $5::jsonb, $6, $7::jsonb, $8, $9)
        ON CONFLICT (tenant_id, call_id) DO UPDATE SET
          voice_call_id = EXCLUDED.voice_call_id, queue_id = EXCLUDED.queue_id,
-         state = CASE WHEN ${rank('cti.calls.state')} < 1 THEN 'offered' ELSE cti.calls.state END,
+         state = CASE WHEN ${rank('cti.calls.state')} < 1 OR ${OFFERED_AFTER_CONNECTION} THEN 'offered' ELSE cti.calls.state END,
+         agent_id = CASE WHEN ${OFFERED_AFTER_CONNECTION} THEN NULL ELSE cti.calls.agent_id END,
          ivr_attributes = cti.calls.ivr_attributes || EXCLUDED.ivr_attributes,
          offer_id = EXCLUDED.offer_id, offered_agent_ids = EXCLUDED.offered_agent_ids, ring_timeout_ms = EXCLUDED.ring_timeout_ms,
          offered_at = EXCLUDED.offered_at, updated_at = now()`,
@@ -212,10 +215,52 @@ export class CallsRepository {
        ON CONFLICT (tenant_id, call_id) DO UPDATE SET
          voice_call_id = EXCLUDED.voice_call_id, agent_id = EXCLUDED.agent_id,
          state = CASE WHEN ${rank('cti.calls.state')} < 2 THEN 'connected' ELSE cti.calls.state END,
-         connected_at = coalesce(cti.calls.connected_at, EXCLUDED.connected_at), updated_at = now()`,
+         connected_at = CASE WHEN cti.calls.agent_id IS DISTINCT FROM EXCLUDED.agent_id AND cti.calls.state <> 'ended'
+                          THEN greatest(coalesce(cti.calls.connected_at, EXCLUDED.connected_at), EXCLUDED.connected_at)
+                          ELSE coalesce(cti.calls.connected_at, EXCLUDED.connected_at) END,
+         updated_at = now()`,
       [tx.tenantId, f.callId, f.voiceCallId, f.queueId, f.agentId, f.assignedAt],
     );
+    await this.joinAgent(tx, f.callId, f.agentId, f.assignedAt);
     return (await this.find(tx, f.callId)) as CallRecord;
+  }
+
+  /**
+   * The call went back to a queue (its agent transferred it there): waiting again, nobody's, unless
+   * the next offer or agent got here first (another topic), which wins.
+   */
+  async requeue(tx: TenantTransaction, f: { callId: string; queueId: string; fromAgentId: string; at: Date }): Promise<boolean> {
+    await this.leaveAgent(tx, f.callId, f.fromAgentId, f.at);
+    const [, count] = (await tx.manager.query(
+      `UPDATE cti.calls SET state = 'routed', queue_id = $2, agent_id = NULL, offer_id = NULL, offered_agent_ids = '[]'::jsonb, updated_at = now()
+       WHERE call_id = $1 AND agent_id = $3 AND state IN ('connected', 'held')`,
+      [f.callId, f.queueId, f.fromAgentId],
+    )) as [unknown, number];
+    return count > 0;
+  }
+
+  /** The agent is (again) on the call. */
+  async joinAgent(tx: TenantTransaction, callId: string, agentId: string, at: Date): Promise<void> {
+    await tx.manager.query(
+      `INSERT INTO cti.call_agents (tenant_id, call_id, agent_id, joined_at) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (tenant_id, call_id, agent_id) DO UPDATE SET left_at = NULL WHERE cti.call_agents.left_at IS NOT NULL AND cti.call_agents.left_at < EXCLUDED.joined_at`,
+      [tx.tenantId, callId, agentId, at],
+    );
+  }
+
+  /** The agent left the call (transferred it, or it ended); `agentId` null: every agent still on it. */
+  async leaveAgent(tx: TenantTransaction, callId: string, agentId: string | null, at: Date): Promise<void> {
+    await tx.manager.query(`UPDATE cti.call_agents SET left_at = $3 WHERE call_id = $1 AND ($2::uuid IS NULL OR agent_id = $2) AND left_at IS NULL`, [callId, agentId, at]);
+  }
+
+  /** The agent's part in the call: null when the agent never had it. */
+  async agentPart(tx: TenantTransaction, callId: string, agentId: string): Promise<{ joinedAt: Date; leftAt: Date | null; wrappedUpAt: Date | null } | null> {
+    const rows: { joined_at: Date; left_at: Date | null; wrapped_up_at: Date | null }[] = await tx.manager.query(
+      `SELECT joined_at, left_at, wrapped_up_at FROM cti.call_agents WHERE call_id = $1 AND agent_id = $2 FOR UPDATE`,
+      [callId, agentId],
+    );
+    const row = rows[0];
+    return row ? { joinedAt: row.joined_at, leftAt: row.left_at, wrappedUpAt: row.wrapped_up_at } : null;
   }
 
   async setState(tx: TenantTransaction, callId: string, change: { state: CtiCallState; at: Date; agentId?: string; endReason?: string; talkMs?: number }): Promise<void> {
@@ -229,6 +274,8 @@ export class CallsRepository {
        WHERE call_id = $1 AND state <> 'ended'`,
       [callId, change.state, change.agentId ?? null, change.at, change.endReason ?? null, change.talkMs ?? null, STATE_RANK[change.state]],
     );
+    if (change.state === 'ended') await this.leaveAgent(tx, callId, null, change.at);
+    else if (change.agentId !== undefined && (change.state === 'connected' || change.state === 'held')) await this.joinAgent(tx, callId, change.agentId, change.at);
   }
 
   async setSurveyScore(tx: TenantTransaction, callId: string, score: number): Promise<boolean> {
@@ -245,6 +292,7 @@ export class CallsRepository {
       `UPDATE cti.calls SET disposition = $2, wrap_up_notes = $3, ticket_id = $4, wrapped_up_by = $5, wrapped_up_at = $6, updated_at = now() WHERE call_id = $1`,
       [callId, w.disposition, w.notes, w.ticketId, w.by, w.at],
     );
+    await tx.manager.query(`UPDATE cti.call_agents SET wrapped_up_at = $3 WHERE call_id = $1 AND agent_id = $2`, [callId, w.by, w.at]);
   }
 
   /** Earlier calls of the same caller (by number hash) or contact, newest first. */

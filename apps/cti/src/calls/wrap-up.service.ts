@@ -34,9 +34,13 @@ export class WrapUpService {
       this.uow.inTenant(tenantId, async (tx) => {
         const call = await this.calls.find(tx, callId, true);
         if (!call) throw new NotFoundException(`call ${callId} not found`);
-        if (call.agentId === null) throw new ConflictException(`call ${callId} was never connected to an agent: there is nothing to wrap up`);
-        if (call.agentId !== agentId) throw new ForbiddenException(`only the call's agent wraps call ${callId} up`);
-        if (call.wrappedUpAt !== null) throw new ConflictException(`call ${callId} was wrapped up already (${call.wrappedUpAt.toISOString()})`);
+        // Each agent who had the call wraps up their own part of it (a transferred call has several).
+        const part = await this.calls.agentPart(tx, callId, agentId);
+        if (!part) {
+          if (call.agentId === null) throw new ConflictException(`call ${callId} was never connected to an agent: there is nothing to wrap up`);
+          throw new ForbiddenException(`only an agent who had call ${callId} wraps it up`);
+        }
+        if (part.wrappedUpAt !== null) throw new ConflictException(`call ${callId} was wrapped up already by this agent (${part.wrappedUpAt.toISOString()})`);
         const disposition = await this.dispositions.find(tx, request.disposition);
         if (!disposition) throw badField('disposition', `${request.disposition} is not one of the tenant's disposition codes`);
         if (!disposition.active) throw badField('disposition', `${request.disposition} is not active`);

@@ -42,7 +42,7 @@ export class LiveConsumer implements OnApplicationBootstrap, OnApplicationShutdo
     const name = message.topic.name;
     if (name === acdAgentStateChangedV1.name) {
       const p = message.envelope.payload as PayloadOf<typeof acdAgentStateChangedV1>;
-      await this.desktops.push(tenantId, { agentIds: [p.agentId], supervisors: true }, { type: 'agent.state', agentId: p.agentId, from: p.from, to: p.to, reason: p.reason, callId: p.callId, at: p.at });
+      await this.desktops.push(tenantId, { agentIds: [p.agentId], supervisors: true }, { type: 'agent.state', agentId: p.agentId, from: p.from, to: p.to, reason: p.reason, callId: p.callId, at: p.at, ...(p.acwEndsAt ? { acwEndsAt: p.acwEndsAt } : {}) });
     } else if (name === acdAgentStatsV1.name) {
       const p = message.envelope.payload as PayloadOf<typeof acdAgentStatsV1>;
       await this.desktops.push(tenantId, { agentIds: [p.agentId], supervisors: true }, { type: 'agent.stats', stats: p });

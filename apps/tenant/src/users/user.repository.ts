@@ -31,6 +31,14 @@ export class UserRepository {
     return users.map((u) => Object.assign(u, { hasSeat: holders.has(u.id) }));
   }
 
+  /** Active users holding a seat, by name: the people a call can be handed to. */
+  async listSeatedActive(tx: TenantTransaction): Promise<Pick<UserEntity, 'id' | 'name' | 'role'>[]> {
+    return tx.manager.query(
+      `SELECT u.id, u.name, u.role FROM tenant.users u JOIN tenant.seats s ON s.user_id = u.id
+       WHERE u.active ORDER BY u.name, u.id`,
+    );
+  }
+
   async save(tx: TenantTransaction, user: UserEntity): Promise<UserEntity> {
     return tx.manager.getRepository(UserEntity).save(user);
   }

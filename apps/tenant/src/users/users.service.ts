@@ -9,7 +9,7 @@ import { SeatRepository } from '../seats/seat.repository';
 import { TenantRepository } from '../tenants/tenant.repository';
 import { recordEvent, userFacts } from '../tenant-events';
 import { type Clock, TENANT_CLOCK, TENANT_UNIT_OF_WORK } from '../tenant.tokens';
-import { toUserView } from '../views';
+import { type ColleagueView, toColleagueView, toUserView } from '../views';
 import { type UserEntity } from './user.entity';
 import { UserRepository } from './user.repository';
 
@@ -36,6 +36,11 @@ export class UsersService {
 
   list(tenantId: string): Promise<UserView[]> {
     return this.uow.inTenant(tenantId, async (tx) => (await this.users.list(tx)).map((u) => toUserView(u, u.hasSeat)));
+  }
+
+  /** The tenant's active users with a seat, by name (any signed-in user may read them). */
+  colleagues(tenantId: string): Promise<ColleagueView[]> {
+    return this.uow.inTenant(tenantId, async (tx) => (await this.users.listSeatedActive(tx)).map(toColleagueView));
   }
 
   get(tenantId: string, id: string): Promise<UserView> {

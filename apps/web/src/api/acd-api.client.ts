@@ -1,8 +1,21 @@
-import { acdAgentStatisticsSchema, acdQueueStatisticsSchema, type AcdAgentStatistics, type AcdQueueStatistics } from '@parley/contracts';
+import {
+  acdAgentStatisticsSchema,
+  acdQueueStatisticsSchema,
+  queueTransferRequestSchema,
+  queueTransferViewSchema,
+  transferTargetsViewSchema,
+  type AcdAgentStatistics,
+  type AcdQueueStatistics,
+  type QueueTransferView,
+  type TransferTargetsView,
+} from '@parley/contracts';
 import { z } from 'zod';
-import { seg, type ServiceApi } from './api-call';
+import { seg, validatedBody, type ServiceApi } from './api-call';
 import {
   acdSettingsViewSchema,
+  breakReasonsViewSchema,
+  type BreakReason,
+  type BreakReasonsView,
   agentStateViewSchema,
   agentViewSchema,
   queueVersionSummarySchema,
@@ -18,7 +31,7 @@ import {
   type SkillView,
 } from './acd-api.types';
 
-/** The acd service's API (/api/v1/acd): queues, skills, agents, live statistics, settings. */
+/** The acd service's API (/api/v1/acd): queues, skills, agents, live statistics, settings, transfers to a queue. */
 export class AcdApiClient {
   constructor(private readonly api: ServiceApi) {}
 
@@ -87,5 +100,25 @@ export class AcdApiClient {
 
   settings(): Promise<AcdSettingsView> {
     return this.api.call('GET', '/acd/settings', 200, acdSettingsViewSchema);
+  }
+
+  /** The break reasons agents choose from (every role may read them). */
+  breakReasons(): Promise<BreakReasonsView> {
+    return this.api.call('GET', '/acd/settings/break-reasons', 200, breakReasonsViewSchema);
+  }
+
+  /** Replaces the tenant's whole list (owners and admins); 400 names the entry, e.g. `breakReasons.2.code`. */
+  setBreakReasons(breakReasons: BreakReason[]): Promise<AcdSettingsView> {
+    return this.api.call('PUT', '/acd/settings', 200, acdSettingsViewSchema, { breakReasons });
+  }
+
+  /** Where the agent's call can go: the queues with their load, and the agents' live states. */
+  transferTargets(): Promise<TransferTargetsView> {
+    return this.api.call('GET', '/acd/transfer-targets', 200, transferTargetsViewSchema);
+  }
+
+  /** Blind transfer of the agent's connected call to a queue (202: the caller waits there for the next agent). */
+  transferToQueue(callId: string, queueId: string): Promise<QueueTransferView> {
+    return this.api.call('POST', `/acd/calls/${seg(callId)}/transfer`, 202, queueTransferViewSchema, validatedBody('/acd/calls/:id/transfer', queueTransferRequestSchema, { queueId }));
   }
 }

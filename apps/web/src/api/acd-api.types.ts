@@ -4,7 +4,7 @@ import { z } from 'zod';
 /**
  * The acd service's HTTP bodies that libs/contracts does not export (they are internal to
  * apps/acd: routing/routing-config.schema.ts, queues/queues.dto.ts, skills/skills.dto.ts,
- * agents/agents.dto.ts, settings/settings.controller.ts). Mirrored here for the web client; keep in step.
+ * agents/agents.dto.ts, settings/settings.controller.ts, settings/break-reasons.ts). Mirrored here for the web client; keep in step.
  */
 
 export const ROUTING_STRATEGIES = ['longest-idle', 'least-occupied', 'best-skill-match', 'round-robin', 'ring-all'] as const;
@@ -98,7 +98,15 @@ export const agentViewSchema = z.object({
 });
 export type AgentView = z.infer<typeof agentViewSchema>;
 
-export const acdSettingsViewSchema = z.object({ timeZone: z.string() });
+/** A break reason code with its label in each UI language (settings/break-reasons.ts). */
+export const breakReasonSchema = z.object({ code: z.string().min(1), labels: z.object({ en: z.string(), 'zh-CN': z.string() }) });
+export type BreakReason = z.infer<typeof breakReasonSchema>;
+
+/** GET /acd/settings/break-reasons: the tenant's list, or the acd's defaults while it has set none. */
+export const breakReasonsViewSchema = z.object({ breakReasons: z.array(breakReasonSchema), isDefault: z.boolean() });
+export type BreakReasonsView = z.infer<typeof breakReasonsViewSchema>;
+
+export const acdSettingsViewSchema = z.object({ timeZone: z.string(), breakReasons: z.array(breakReasonSchema) });
 export type AcdSettingsView = z.infer<typeof acdSettingsViewSchema>;
 
 /** The states an agent (or a supervisor for them) may ask for. */

@@ -1,4 +1,4 @@
-import { type SipCredentials } from '@parley/contracts';
+import { roleSchema, type SipCredentials } from '@parley/contracts';
 import { z } from 'zod';
 import { type ServiceApi } from './api-call';
 
@@ -11,9 +11,18 @@ const sipCredentialsSchema: z.ZodType<SipCredentials> = z.object({
   uri: z.string().startsWith('sip:'),
 });
 
-/** The tenant service's API for the signed-in agent itself (/api/v1/agents/me). */
+/** A colleague as the tenant service shows them to everyone (users/colleagues.controller.ts): no contact details. */
+export const colleagueViewSchema = z.object({ userId: z.string(), name: z.string(), role: roleSchema });
+export type ColleagueView = z.infer<typeof colleagueViewSchema>;
+
+/** The tenant service's API for the signed-in agent: its softphone (/api/v1/agents/me) and its colleagues. */
 export class AgentApiClient {
   constructor(private readonly api: ServiceApi) {}
+
+  /** The tenant's active users holding a seat, by name (the people a call can be transferred to). */
+  colleagues(): Promise<ColleagueView[]> {
+    return this.api.call('GET', '/tenant/colleagues', 200, z.array(colleagueViewSchema));
+  }
 
   /** Short-lived credentials for the softphone (needs a seat; 403 otherwise). */
   sipCredentials(): Promise<SipCredentials> {

@@ -41,7 +41,7 @@ const frameSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('call.state'),
     callId: z.string().min(1),
-    state: z.enum(['ringing', 'connected', 'held', 'ended']),
+    state: z.enum(['ringing', 'connected', 'held', 'queued', 'ended']),
     agentId: z.string().nullable().default(null),
     at: instant,
     reason: z.string().optional(),

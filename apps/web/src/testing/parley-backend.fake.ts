@@ -10,7 +10,9 @@ import {
   type UserView,
   type WrapUpRequest,
 } from '@parley/contracts';
-import { type AgentStateView, type AgentView, type QueueConfigBody, type QueueView, type RequestableAgentState, type SkillView } from '../api/acd-api.types';
+import { type QueueTransferView, type TransferTargetsView } from '@parley/contracts';
+import { type AgentStateView, type AgentView, type BreakReason, type QueueConfigBody, type QueueView, type RequestableAgentState, type SkillView } from '../api/acd-api.types';
+import { type ColleagueView } from '../api/agent-api.client';
 import { type DispositionCode } from '../api/cti-api.client';
 import { type HttpRequest, type HttpResponse, type HttpTransport } from '../api/http-transport';
 import { type BindingView, type FlowValidationView, type FlowVersionSummaryView } from '../api/ivr-api.types';
@@ -47,16 +49,30 @@ export class FakeParleyBackend {
   agentStates = new Map<string, AgentStateView>();
   /** Every PUT of an agent state that was accepted, in order. */
   readonly stateRequests: { agentId: string; state: RequestableAgentState; reason: string | null }[] = [];
+  /** The tenant's own break reasons; null: the acd's defaults (DEFAULT_BREAK_REASONS). */
+  breakReasons: BreakReason[] | null = null;
+  /** Every accepted transfer of a call to a queue, in order. */
+  readonly queueTransfers: { callId: string; queueId: string; agentId: string }[] = [];
   pops = new Map<string, ScreenPop>();
   calls = new Map<string, CallView>();
   readonly wrapUps: { callId: string; request: WrapUpRequest }[] = [];
   readonly callCommands: { callId: string; command: string; body: unknown }[] = [];
 
   private readonly forced = new Map<string, HttpResponse[]>();
+  private readonly always = new Map<string, HttpResponse>();
   private counter = 0;
 
   answerNext(route: string, status: number, body: unknown): void {
     this.forced.set(route, [...(this.forced.get(route) ?? []), { status, body }]);
+  }
+
+  /** Every request to the route (`GET /acd/transfer-targets`) gets this answer until `answerNormally(route)` (a service that is down). */
+  answerAlways(route: string, status: number, body: unknown): void {
+    this.always.set(route, { status, body });
+  }
+
+  answerNormally(route: string): void {
+    this.always.delete(route);
   }
 
   readonly transport: HttpTransport = async (request) => {
@@ -66,7 +82,7 @@ export class FakeParleyBackend {
     const user = this.tenant.userOf(request.accessToken);
     if (!user) return error(401, 'UNAUTHORIZED', 'missing or invalid access token');
     if (!route.roles.includes(user.role)) return error(403, 'FORBIDDEN', `the role ${user.role} may not do this`);
-    const forced = this.forced.get(`${request.method} ${request.path}`)?.shift();
+    const forced = this.forced.get(`${request.method} ${request.path}`)?.shift() ?? this.always.get(`${request.method} ${request.path}`);
     if (forced) return forced;
     const params = (route.pattern.exec(request.path) ?? []).slice(1).map(decodeURIComponent);
     return route.handle(this, params, request.body, user);
@@ -81,6 +97,32 @@ export class FakeParleyBackend {
   /** The agent's live state as the acd answers it (offline when it has none yet). */
   agentState(agentId: string): AgentStateView {
     return this.agentStates.get(agentId) ?? { agentId, state: 'offline', reason: null, since: '2025-06-02T08:00:00.000Z', callId: null, missedOffers: 0 };
+  }
+
+  /** The break reasons in force (the tenant's, or the defaults). */
+  activeBreakReasons(): BreakReason[] {
+    return this.breakReasons ?? DEFAULT_BREAK_REASONS.map((r) => ({ code: r.code, labels: { ...r.labels } }));
+  }
+
+  /** Active users with a seat, by name, as GET /tenant/colleagues answers. */
+  colleagues(): ColleagueView[] {
+    return this.users()
+      .filter((u) => u.active && u.hasSeat)
+      .map((u) => ({ userId: u.id, name: u.name, role: u.role }))
+      .sort((a, b) => a.name.localeCompare(b.name) || a.userId.localeCompare(b.userId));
+  }
+
+  /** What GET /acd/transfer-targets answers: the queues with their statistics, every seated user's live state. */
+  transferTargets(): TransferTargetsView {
+    return {
+      queues: this.queues.map((q) => {
+        const stats = this.queueStats.get(q.queueId);
+        return { queueId: q.queueId, name: q.config.name, waiting: stats?.waiting ?? 0, availableAgents: stats?.agentsByState.available ?? 0 };
+      }),
+      agents: this.users()
+        .filter((u) => u.hasSeat)
+        .map((u) => ({ agentId: u.id, state: this.agentState(u.id).state })),
+    };
   }
 
   nextId(prefix: string): string {
@@ -111,6 +153,29 @@ export class FakeParleyBackend {
     const flow = this.flows.get(flowId);
     if (!flow) throw new Error(`FakeParleyBackend: no flow ${flowId}`);
     return { id: flowId, name: flow.name, draftRevision: flow.draftRevision, latestVersion: flow.versions.at(-1)?.version ?? null, createdAt: this.now(), updatedAt: this.now() };
+  }
+
+  /** A queue with a plain configuration and these live figures (callers waiting, agents available). */
+  addQueue(queueId: string, name: string, figures: { waiting?: number; available?: number } = {}): QueueView {
+    const config: QueueConfigBody = {
+      queueId,
+      name,
+      requiredSkills: [],
+      priority: 0,
+      strategy: 'longest-idle',
+      ringAllLimit: 10,
+      serviceLevel: { percent: 80, thresholdSeconds: 20 },
+      overflowSteps: [],
+      afterCallWorkSeconds: 0,
+      offerTimeoutSeconds: 20,
+      maxMissedOffers: 3,
+      stickyAgentSeconds: 0,
+    };
+    const queue: QueueView = { queueId, version: 1, config: { ...config, version: 1 }, createdAt: this.now(), updatedAt: this.now(), updatedBy: null };
+    this.queues.push(queue);
+    const stats = queueStats(queueId, { waiting: figures.waiting ?? 0 });
+    this.queueStats.set(queueId, { ...stats, agentsByState: { ...stats.agentsByState, available: figures.available ?? 0 } });
+    return queue;
   }
 
   /** A tenant with one of everything, named in Chinese (so the screens' Chinese check sees only Chinese). */
@@ -153,6 +218,34 @@ export class FakeParleyBackend {
     this.bindings.set('number-1', { numberId: 'number-1', flowId: 'flow-1', flowName: '主菜单', version: 'latest', resolvedVersion: 1, updatedAt: this.now() });
     this.dispositions = [{ code: 'sale', label: '成交', active: true }];
   }
+}
+
+/** The acd's list for a tenant that set none (apps/acd settings/break-reasons.ts). */
+export const DEFAULT_BREAK_REASONS: readonly BreakReason[] = [
+  { code: 'lunch', labels: { en: 'Lunch', 'zh-CN': '午餐' } },
+  { code: 'short-break', labels: { en: 'Short break', 'zh-CN': '短暂休息' } },
+  { code: 'training', labels: { en: 'Training', 'zh-CN': '培训' } },
+  { code: 'meeting', labels: { en: 'Meeting', 'zh-CN': '会议' } },
+  { code: 'coaching', labels: { en: 'Coaching', 'zh-CN': '辅导' } },
+];
+
+/** The acd's checks of a break reason list, with its field paths (`breakReasons.2.code`). */
+function breakReasonErrors(list: unknown): { path: string; message: string }[] {
+  if (!Array.isArray(list)) return [{ path: 'breakReasons', message: 'must be a list of break reasons' }];
+  if (list.length === 0 || list.length > 30) return [{ path: 'breakReasons', message: list.length === 0 ? 'must list at least one break reason' : 'must list at most 30 break reasons' }];
+  const errors: { path: string; message: string }[] = [];
+  const seen = new Set<string>();
+  list.forEach((entry: unknown, i) => {
+    const { code, labels } = asRecord(entry) as { code?: unknown; labels?: Record<string, unknown> };
+    if (typeof code !== 'string' || !/^[a-z0-9][a-z0-9-]{0,63}$/.test(code)) errors.push({ path: `breakReasons.${i}.code`, message: 'must be 1-64 lower-case letters, digits or "-", starting with a letter or digit' });
+    else if (seen.has(code)) errors.push({ path: `breakReasons.${i}.code`, message: `break reason ${code} is listed twice` });
+    if (typeof code === 'string') seen.add(code);
+    for (const language of ['en', 'zh-CN']) {
+      const text = labels?.[language];
+      if (typeof text !== 'string' || text.trim() === '') errors.push({ path: `breakReasons.${i}.labels.${language}`, message: 'must not be empty' });
+    }
+  });
+  return errors;
 }
 
 function ok(body: unknown, status = 200): HttpResponse {
@@ -345,6 +438,30 @@ const ROUTES: readonly Route[] = [
     if (mode === 'supervisor' && user.role === 'agent') return error(403, 'FORBIDDEN', 'the role agent may not open a supervisor desktop');
     return ok({ ticket: 'ticket-1', expiresAt: '2025-06-02T10:00:30.000Z', path: '/api/v1/cti/ws', mode }, 201);
   }),
+  route('GET', '/acd/settings', SUPERVISORS, (b) => ok({ timeZone: 'UTC', breakReasons: b.activeBreakReasons() })),
+  route('GET', '/acd/settings/break-reasons', EVERYONE, (b) => ok({ breakReasons: b.activeBreakReasons(), isDefault: b.breakReasons === null })),
+  route('PUT', '/acd/settings', ADMINS, (b, _p, body) => {
+    const list = asRecord(body).breakReasons;
+    const fields = breakReasonErrors(list);
+    if (fields.length > 0) return error(400, 'BAD_REQUEST', `invalid body: ${fields.map((f) => `${f.path} ${f.message}`).join('; ')}`, fields);
+    b.breakReasons = (list as BreakReason[]).map((r) => ({ code: r.code, labels: { en: r.labels.en.trim(), 'zh-CN': r.labels['zh-CN'].trim() } }));
+    return ok({ timeZone: 'UTC', breakReasons: b.breakReasons });
+  }),
+  route('GET', '/tenant/colleagues', EVERYONE, (b) => ok(b.colleagues())),
+  route('GET', '/acd/transfer-targets', EVERYONE, (b) => ok(b.transferTargets())),
+  route('POST', '/acd/calls/:id/transfer', EVERYONE, (b, [id], body, user) => {
+    const callId = id ?? '';
+    const { queueId, ...rest } = asRecord(body) as { queueId?: unknown };
+    if (typeof queueId !== 'string' || Object.keys(rest).length > 0) return error(400, 'BAD_REQUEST', 'invalid body: queueId is required', [{ path: 'queueId', message: 'is required' }]);
+    const call = b.calls.get(callId);
+    if (!call) return error(404, 'NOT_FOUND', `call ${callId} was not found`);
+    const queue = b.queues.find((q) => q.queueId === queueId);
+    if (!queue) return error(404, 'NOT_FOUND', `queue ${queueId} was not found`);
+    if (call.agentId !== user.id) return error(409, 'CONFLICT', `call ${callId} is not connected to you`);
+    b.queueTransfers.push({ callId, queueId, agentId: user.id });
+    const view: QueueTransferView = { callId, fromQueueId: call.queueId ?? '', queueId, fromAgentId: user.id, status: 'waiting' };
+    return ok(view, 202);
+  }),
   route('GET', '/acd/agents/:id/state', EVERYONE, (b, [id], _body, user) => forbiddenForAgent(user, id) ?? ok(b.agentState(id ?? ''))),
   route('PUT', '/acd/agents/:id/state', EVERYONE, (b, [id], body, user) => {
     const agentId = id ?? '';
@@ -352,6 +469,11 @@ const ROUTES: readonly Route[] = [
     if (refused) return refused;
     const { state, reason } = asRecord(body) as { state: RequestableAgentState; reason?: string };
     if (state === 'break' && !reason) return error(400, 'BAD_REQUEST', 'invalid body: reason is required for a break', [{ path: 'reason', message: 'is required for a break' }]);
+    const codes = b.activeBreakReasons().map((r) => r.code);
+    if (state === 'break' && reason && !codes.includes(reason)) {
+      const message = `must be one of the break reasons of this company: ${codes.join(', ')}`;
+      return error(400, 'BAD_REQUEST', `reason ${reason} ${message}`, [{ path: 'reason', message }]);
+    }
     const from = b.agentState(agentId);
     if (!AGENT_MAY_GO[from.state].includes(state)) return error(409, 'CONFLICT', `agent ${agentId} cannot go from ${from.state} to ${state}`);
     // The acd stamps the change with its clock: never before the state it replaces.

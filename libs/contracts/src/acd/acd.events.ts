@@ -10,7 +10,8 @@ import { defineTopic } from '../topic';
 
 const instant = z.iso.datetime({ offset: true });
 /** A queue id as tenants name queues (the IVR routes to it by that name). */
-const queueId = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, { error: 'must be 1-64 lower-case letters, digits, "-" or "_"' });
+export const acdQueueIdSchema = z.string().regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, { error: 'must be 1-64 lower-case letters, digits, "-" or "_"' });
+const queueId = acdQueueIdSchema;
 
 export const acdAgentStateSchema = z.enum(['offline', 'available', 'reserved', 'on-call', 'after-call-work', 'break']);
 export type AcdAgentState = z.infer<typeof acdAgentStateSchema>;
@@ -30,6 +31,8 @@ export const acdAgentStateChangedV1 = defineTopic({
     /** The routing engine instance that made the change. */
     by: z.string().min(1),
     at: instant,
+    /** To after-call-work: when the wrap-up time ends and the agent is made available again. */
+    acwEndsAt: instant.optional(),
   }),
   keyOf: (p) => p.agentId,
 });
@@ -118,6 +121,25 @@ export const acdCallOverflowedV1 = defineTopic({
   keyOf: (p) => p.callId,
 });
 
+export const acdCallTransferredV1 = defineTopic({
+  name: 'acd.call.transferred.v1',
+  status: 'draft',
+  description:
+    "The agent on a call transferred it to a queue (blind): the agent left (voice releases them), the caller waits in the target queue with music and is offered to the next agent there. An acd.call.queued.v1 for the target queue follows.",
+  schema: z.object({
+    callId: z.uuid(),
+    voiceCallId: z.uuid(),
+    fromQueueId: queueId,
+    queueId,
+    /** The agent who left the call. */
+    fromAgentId: z.uuid(),
+    /** Who asked: the agent, or a supervisor (user id). */
+    requestedBy: z.uuid(),
+    transferredAt: instant,
+  }),
+  keyOf: (p) => p.callId,
+});
+
 const agentsByState = z.object({
   offline: z.number().int().nonnegative(),
   available: z.number().int().nonnegative(),
@@ -190,4 +212,5 @@ export const acdTopics = [
   acdCallOverflowedV1,
   acdQueueStatsV1,
   acdAgentStatsV1,
+  acdCallTransferredV1,
 ] as const;

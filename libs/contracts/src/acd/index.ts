@@ -1,1 +1,2 @@
 export * from './acd.events';
+export * from './acd.http';

@@ -34,7 +34,8 @@ export const ctiClientMessageSchema = z.discriminatedUnion(
 );
 export type CtiClientMessage = z.infer<typeof ctiClientMessageSchema>;
 
-export type CtiCallStatePush = 'ringing' | 'connected' | 'held' | 'ended';
+/** queued: the call went back to a queue (its agent transferred it there); the agent who had it wraps up. */
+export type CtiCallStatePush = 'ringing' | 'connected' | 'held' | 'queued' | 'ended';
 
 export type CtiServerMessage =
   | { type: 'welcome'; connectionId: string; mode: 'agent' | 'supervisor'; userId: string; tenantId: string; heartbeatMs: number }
@@ -45,7 +46,7 @@ export type CtiServerMessage =
   | { type: 'offer'; callId: string; queueId: string; callerMasked: string | null; ringTimeoutMs: number; offerId: string; offeredAt: string }
   | { type: 'pop'; pop: ScreenPop }
   | { type: 'call.state'; callId: string; state: CtiCallStatePush; agentId: string | null; at: string; reason?: string }
-  | { type: 'agent.state'; agentId: string; from: z.infer<typeof acdAgentStateSchema>; to: z.infer<typeof acdAgentStateSchema>; reason: string | null; callId: string | null; at: string }
+  | { type: 'agent.state'; agentId: string; from: z.infer<typeof acdAgentStateSchema>; to: z.infer<typeof acdAgentStateSchema>; reason: string | null; callId: string | null; at: string; acwEndsAt?: string }
   | { type: 'queue.stats'; stats: AcdQueueStatistics }
   | { type: 'agent.stats'; stats: AcdAgentStatistics };
 

@@ -4,6 +4,7 @@ import { Link, Redirect } from '../../routing/router';
 import { NotFoundPage } from '../not-found.page';
 import { ADMIN_SECTIONS, adminPath, adminRouteOf, type AdminSection } from './admin-routes';
 import { AgentsSection } from './agents.section';
+import { BreakReasonsSection } from './break-reasons.section';
 import { BusinessHoursSection } from './business-hours.section';
 import { DispositionsSection } from './dispositions.section';
 import { FlowEditorPage } from './flow-editor/flow-editor.page';
@@ -22,6 +23,7 @@ const SECTION_VIEWS: Readonly<Record<AdminSection, () => ReactNode>> = {
   flows: FlowsSection,
   hours: BusinessHoursSection,
   dispositions: DispositionsSection,
+  breaks: BreakReasonsSection,
 };
 
 /** The owner's and admins' console: a menu of sections and the open one. */

@@ -1,7 +1,7 @@
 import { type Role } from '@parley/contracts';
 
 /** The admin console's sections, in the order of its menu; each is the path `/admin/<section>`. */
-export const ADMIN_SECTIONS = ['users', 'numbers', 'queues', 'skills', 'agents', 'flows', 'hours', 'dispositions'] as const;
+export const ADMIN_SECTIONS = ['users', 'numbers', 'queues', 'skills', 'agents', 'flows', 'hours', 'dispositions', 'breaks'] as const;
 export type AdminSection = (typeof ADMIN_SECTIONS)[number];
 
 export type AdminRoute = { section: AdminSection; flowId?: string } | { section: null };

@@ -142,7 +142,7 @@ function AgentDesktop({ agentId, onTakeBack }: { agentId: string; onTakeBack(): 
               }}
             />
           ) : null}
-          {view.active ? <InCallPanel active={view.active} phone={phone} now={now} /> : null}
+          {view.active ? <InCallPanel agentId={agentId} active={view.active} phone={phone} now={now} /> : null}
           {state.wrapUp ? (
             <WrapUpForm
               key={state.wrapUp.callId}

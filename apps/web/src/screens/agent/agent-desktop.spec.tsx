@@ -1,15 +1,16 @@
 import { type ScreenPop } from '@parley/contracts';
+import { type AgentStateView } from '../../api/acd-api.types';
 import { act, cleanup, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { CATALOGS } from '../../i18n/catalogs';
-import { agentStats } from '../../testing/parley-backend.fake';
+import { agentStats, type FakeParleyBackend } from '../../testing/parley-backend.fake';
 import { renderApp, signedIn } from '../../testing/render-app';
 
 afterEach(() => cleanup());
 
 const en = CATALOGS.en;
+const zh = CATALOGS['zh-CN'];
 const CALL_ID = '6f1c2b9e-1d2a-4c3b-9e8f-0a1b2c3d4e5f';
-const COLLEAGUE = '0b7e2c4a-8d1f-4e6b-9a3c-5d2e1f0a9b8c';
 
 function popFor(callId: string): ScreenPop {
   return {
@@ -25,9 +26,13 @@ function popFor(callId: string): ScreenPop {
   };
 }
 
-/** The desktop of a signed-in agent (`agent@acme.test`), offline at first, with three disposition codes. */
-async function openDesktop() {
-  const session = signedIn('agent', 'en');
+/**
+ * The desktop of a signed-in agent (`agent@acme.test`), offline at first, with three disposition
+ * codes; `prepare` sets up the backend before the desktop opens.
+ */
+async function openDesktop(options: { locale?: 'en' | 'zh-CN'; prepare?: (backend: FakeParleyBackend) => void } = {}) {
+  const locale = options.locale ?? 'en';
+  const session = signedIn('agent', locale);
   const { backend } = session;
   backend.dispositions = [
     { code: 'sale', label: 'Sale', active: true },
@@ -53,8 +58,9 @@ async function openDesktop() {
     wrapUpNotes: null,
     ticketId: null,
   });
-  const rendered = renderApp({ locale: 'en', path: '/agent', ...session });
-  await screen.findByRole('heading', { level: 1, name: en['area.agent'] });
+  options.prepare?.(backend);
+  const rendered = renderApp({ locale, path: '/agent', ...session });
+  await screen.findByRole('heading', { level: 1, name: CATALOGS[locale]['area.agent'] });
   await waitFor(() => expect(stateShown()).toBe('offline'));
   return { ...rendered, agentId };
 }
@@ -62,6 +68,18 @@ async function openDesktop() {
 const stateShown = (): string | null => document.querySelector('[data-agent-state]')?.getAttribute('data-agent-state') ?? null;
 const panel = (name: string): HTMLElement | null => document.querySelector(`[data-panel="${name}"]`);
 const field = (container: HTMLElement | null, name: string): string => container?.querySelector(`[data-field="${name}"]`)?.textContent ?? '';
+
+/** A colleague of the agent (a seated user of the tenant) with a name and, unless offline, a live routing state. */
+function addColleague(backend: FakeParleyBackend, name: string, state: AgentStateView['state'] | null): string {
+  const user = backend.tenant.addUser('acme', `${name.split(' ')[0]?.toLowerCase() ?? 'x'}@acme.test`, 'another password', 'agent');
+  user.name = name;
+  if (state) backend.agentStates.set(user.id, { agentId: user.id, state, reason: null, since: '2025-06-02T09:00:00.000Z', callId: null, missedOffers: 0 });
+  return user.id;
+}
+
+/** The options of a select, as the agent sees them. */
+const optionsOf = (select: HTMLElement): { value: string; text: string; disabled: boolean }[] =>
+  [...select.querySelectorAll('option')].map((o) => ({ value: o.value, text: o.textContent ?? '', disabled: o.disabled }));
 
 /** An offer pushed and the phone ringing for it, as the cti service and the voice node do. */
 function ring(rendered: Awaited<ReturnType<typeof openDesktop>>, options: { pushOffer?: boolean; pushPop?: boolean } = {}): void {
@@ -103,11 +121,14 @@ describe('agent desktop', () => {
   it('takes a break with a reason code, and shows the acd refusing a change (409) in words', async () => {
     const rendered = await openDesktop();
     const user = userEvent.setup();
-    await user.selectOptions(screen.getByLabelText(en['desktop.state.reason']), 'training');
+    // The tenant set no reasons of its own: the acd's defaults, in English.
+    const reasons = await screen.findByLabelText(en['desktop.state.reason']);
+    await waitFor(() => expect(optionsOf(reasons).map((o) => o.text)).toEqual(['Lunch', 'Short break', 'Training', 'Meeting', 'Coaching']));
+    await user.selectOptions(reasons, 'training');
     await user.click(screen.getByRole('button', { name: en['desktop.state.goBreak'] }));
     await waitFor(() => expect(stateShown()).toBe('break'));
     expect(rendered.backend.stateRequests.at(-1)).toEqual({ agentId: rendered.agentId, state: 'break', reason: 'training' });
-    expect(document.querySelector('[data-agent-state]')?.textContent).toBe(`${en['agentState.break']} · ${en['breakReason.training']}`);
+    expect(document.querySelector('[data-agent-state]')?.textContent).toBe(`${en['agentState.break']} · Training`);
 
     // The routing engine put the agent on a call meanwhile: the acd refuses a break.
     rendered.backend.agentStates.set(rendered.agentId, { agentId: rendered.agentId, state: 'on-call', reason: null, since: '2025-06-02T10:00:09.000Z', callId: CALL_ID, missedOffers: 0 });
@@ -115,6 +136,37 @@ describe('agent desktop', () => {
     await user.click(screen.getByRole('button', { name: en['desktop.state.goOffline'] }));
     expect((await screen.findByRole('alert')).textContent).toBe('You cannot go from “On a call” to “Offline” now.');
     expect(rendered.backend.stateRequests).toHaveLength(1);
+  });
+
+  it("offers the tenant's own break reasons, labelled in the UI language; an unknown reason shows its code, the engine's is worded", async () => {
+    const rendered = await openDesktop({
+      locale: 'zh-CN',
+      prepare: (backend) => {
+        backend.breakReasons = [
+          { code: 'wellbeing', labels: { en: 'Wellbeing', 'zh-CN': '身心调整' } },
+          { code: 'team-huddle', labels: { en: 'Team huddle', 'zh-CN': '团队碰头' } },
+        ];
+      },
+    });
+    const user = userEvent.setup();
+    const reasons = await screen.findByLabelText(zh['desktop.state.reason']);
+    await waitFor(() => expect(optionsOf(reasons).map((o) => [o.value, o.text])).toEqual([['wellbeing', '身心调整'], ['team-huddle', '团队碰头']]));
+    await user.selectOptions(reasons, 'team-huddle');
+    await user.click(screen.getByRole('button', { name: zh['desktop.state.goBreak'] }));
+    await waitFor(() => expect(document.querySelector('[data-agent-state]')?.textContent).toBe(`${zh['agentState.break']} · 团队碰头`));
+    expect(rendered.backend.stateRequests).toEqual([{ agentId: rendered.agentId, state: 'break', reason: 'team-huddle' }]);
+
+    // A reason the list no longer has (the admin removed it) shows as its code; the engine's own in words.
+    act(() => rendered.feed.push({ type: 'agent.state', change: { agentId: rendered.agentId, state: 'break', reason: 'lunch', since: '2025-06-02T10:00:09.000Z', callId: null } }));
+    expect(document.querySelector('[data-agent-state]')?.textContent).toBe(`${zh['agentState.break']} · lunch`);
+    act(() => rendered.feed.push({ type: 'agent.state', change: { agentId: rendered.agentId, state: 'break', reason: 'missed-offers', since: '2025-06-02T10:00:10.000Z', callId: null } }));
+    expect(document.querySelector('[data-agent-state]')?.textContent).toBe(`${zh['agentState.break']} · ${zh['breakReason.missed-offers']}`);
+  });
+
+  it('shows why a break cannot be taken when the reasons could not be loaded', async () => {
+    await openDesktop({ prepare: (backend) => backend.answerAlways('GET /acd/settings/break-reasons', 503, { statusCode: 503, error: 'Service Unavailable', message: 'acd is restarting' }) });
+    expect((await screen.findByText(/acd is restarting/)).textContent).toBe(`The break reasons could not be loaded. ${en['errors.server'].replace('{status}', '503').replace('{message}', 'acd is restarting')}`);
+    expect((screen.getByRole('button', { name: en['desktop.state.goBreak'] }) as HTMLButtonElement).disabled).toBe(true);
   });
 
   it('rings with the offer: queue, masked caller number, time waited in queue; answer goes to the phone', async () => {
@@ -185,7 +237,9 @@ describe('agent desktop', () => {
   });
 
   it('hold, mute, keypad and transfer act on the softphone', async () => {
-    const rendered = await openDesktop();
+    let grace = '';
+    const opened = await openDesktop({ prepare: (backend) => void (grace = addColleague(backend, 'Grace Hopper', 'available')) });
+    const rendered = { ...opened, grace };
     const user = await connected(rendered);
     const call = (): HTMLElement => panel('in-call')!;
     await user.click(within(call()).getByRole('button', { name: en['desktop.call.hold'] }));
@@ -197,6 +251,7 @@ describe('agent desktop', () => {
     for (const key of ['5', '7', '#']) await user.click(within(call()).getByRole('button', { name: `Key ${key}` }));
 
     const transfer = within(call()).getByRole('form', { name: en['desktop.transfer.title'] });
+    await user.selectOptions(within(transfer).getByLabelText(en['desktop.transfer.to']), 'number');
     await user.type(within(transfer).getByLabelText(en['desktop.transfer.number']), '555-2671');
     await user.click(within(transfer).getByRole('button', { name: en['desktop.transfer.submit'] }));
     expect(transfer.querySelector('[data-field-error="transfer"]')?.textContent).toBe(en['desktop.transfer.badNumber']);
@@ -205,21 +260,21 @@ describe('agent desktop', () => {
     await user.click(within(transfer).getByRole('button', { name: en['desktop.transfer.submit'] }));
     expect(await within(call()).findByText(en['desktop.transfer.done'])).toBeTruthy();
     await user.selectOptions(within(transfer).getByLabelText(en['desktop.transfer.to']), 'agent');
-    await user.type(within(transfer).getByLabelText(en['desktop.transfer.agent']), COLLEAGUE);
+    await user.selectOptions(within(transfer).getByLabelText(en['desktop.transfer.agent']), 'Grace Hopper — Available');
     await user.click(within(transfer).getByRole('button', { name: en['desktop.transfer.submit'] }));
 
-    expect(rendered.phone.actions).toEqual(['answer', 'hold:true', 'hold:false', 'mute:true', 'dtmf:5', 'dtmf:7', 'dtmf:#', 'transfer:number:+14155552671', `transfer:agent:${COLLEAGUE}`]);
+    expect(rendered.phone.actions).toEqual(['answer', 'hold:true', 'hold:false', 'mute:true', 'dtmf:5', 'dtmf:7', 'dtmf:#', 'transfer:number:+14155552671', `transfer:agent:${rendered.grace}`]);
     // Call control went to the phone, not to the server.
     expect(rendered.backend.callCommands).toEqual([]);
   });
 
   it('consults a colleague (the server dials, the caller waits on hold), then completes the transfer or joins all three', async () => {
-    const rendered = await openDesktop();
+    let colleague = '';
+    const rendered = await openDesktop({ prepare: (backend) => void (colleague = addColleague(backend, 'Ada Lovelace', 'after-call-work')) });
     const user = await connected(rendered);
     const call = (): HTMLElement => panel('in-call')!;
     const transfer = within(call()).getByRole('form', { name: en['desktop.transfer.title'] });
-    await user.selectOptions(within(transfer).getByLabelText(en['desktop.transfer.to']), 'agent');
-    await user.type(within(transfer).getByLabelText(en['desktop.transfer.agent']), COLLEAGUE);
+    await user.selectOptions(await within(transfer).findByRole('combobox', { name: en['desktop.transfer.agent'] }), 'Ada Lovelace — Wrapping up');
     await user.click(within(transfer).getByRole('button', { name: en['desktop.consult.submit'] }));
     expect(await within(call()).findByText(en['desktop.consult.started'], { selector: 'p' })).toBeTruthy();
     await user.click(within(call()).getByRole('button', { name: en['desktop.conference.join'] }));
@@ -227,12 +282,130 @@ describe('agent desktop', () => {
     await user.click(within(call()).getByRole('button', { name: en['desktop.consult.complete'] }));
     expect(await within(call()).findByText(en['desktop.consult.completed'])).toBeTruthy();
     expect(rendered.backend.callCommands).toEqual([
-      { callId: CALL_ID, command: 'consult', body: { target: { kind: 'agent', agentId: COLLEAGUE } } },
+      { callId: CALL_ID, command: 'consult', body: { target: { kind: 'agent', agentId: colleague } } },
       { callId: CALL_ID, command: 'conference', body: {} },
       { callId: CALL_ID, command: 'consult/complete', body: {} },
     ]);
     // The softphone itself did not transfer: the server carried it out.
     expect(rendered.phone.actions.some((a) => a.startsWith('transfer'))).toBe(false);
+  });
+
+  it('picks a colleague by name: available first, busy next, offline ones not selectable, the agent itself absent', async () => {
+    const ids: Record<string, string> = {};
+    const rendered = await openDesktop({
+      prepare: (backend) => {
+        ids.otto = addColleague(backend, 'Otto Offline', null);
+        ids.bea = addColleague(backend, 'Bea Busy', 'on-call');
+        ids.zoe = addColleague(backend, 'Zoe Ready', 'available');
+        ids.al = addColleague(backend, 'Al Ready', 'available');
+        ids.bo = addColleague(backend, 'Bo Break', 'break');
+        // Deactivated: not a colleague any more.
+        const gone = backend.tenant.addUser('acme', 'gone@acme.test', 'x', 'agent');
+        Object.assign(gone, { name: 'Gone Away', active: false, hasSeat: false });
+      },
+    });
+    const user = await connected(rendered);
+    const transfer = within(panel('in-call')!).getByRole('form', { name: en['desktop.transfer.title'] });
+    const picker = within(transfer).getByRole('combobox', { name: en['desktop.transfer.agent'] });
+    await waitFor(() => expect(optionsOf(picker).length).toBeGreaterThan(1));
+    await waitFor(() => expect(optionsOf(picker).find((o) => o.value === ids.al)?.text).toBe('Al Ready — Available'));
+    expect(optionsOf(picker)).toEqual([
+      { value: '', text: en['desktop.transfer.chooseAgent'], disabled: false },
+      { value: ids.al, text: 'Al Ready — Available', disabled: false },
+      { value: ids.zoe, text: 'Zoe Ready — Available', disabled: false },
+      { value: ids.bea, text: 'Bea Busy — On a call', disabled: false },
+      { value: ids.bo, text: 'Bo Break — On break', disabled: false },
+      { value: ids.otto, text: 'Otto Offline — Offline', disabled: true },
+    ]);
+
+    // Nobody chosen: refused before anything is sent.
+    await user.click(within(transfer).getByRole('button', { name: en['desktop.transfer.submit'] }));
+    expect(transfer.querySelector('[data-field-error="transfer"]')?.textContent).toBe(en['desktop.transfer.badAgent']);
+    await user.selectOptions(picker, 'Zoe Ready — Available');
+    await user.click(within(transfer).getByRole('button', { name: en['desktop.transfer.submit'] }));
+    expect(rendered.phone.actions.at(-1)).toBe(`transfer:agent:${ids.zoe}`);
+    expect(await within(panel('in-call')!).findByText(en['desktop.transfer.done'])).toBeTruthy();
+  });
+
+  it('transfers to a queue through the acd (blind only): queues listed with their callers waiting and agents available', async () => {
+    const rendered = await openDesktop({
+      prepare: (backend) => {
+        backend.addQueue('sales', 'Sales', { waiting: 2, available: 1 });
+        backend.addQueue('support', 'Support', { waiting: 0, available: 3 });
+      },
+    });
+    const user = await connected(rendered);
+    const transfer = within(panel('in-call')!).getByRole('form', { name: en['desktop.transfer.title'] });
+    await user.selectOptions(within(transfer).getByLabelText(en['desktop.transfer.to']), 'queue');
+    const picker = within(transfer).getByRole('combobox', { name: en['desktop.transfer.queue'] });
+    await waitFor(() => expect(optionsOf(picker).map((o) => o.text)).toEqual([en['desktop.transfer.chooseQueue'], 'Sales — 2 waiting, 1 available', 'Support — 0 waiting, 3 available']));
+    // Consulting a queue is not a thing: only the blind transfer.
+    expect((within(transfer).getByRole('button', { name: en['desktop.consult.submit'] }) as HTMLButtonElement).disabled).toBe(true);
+    expect((within(transfer).getByRole('button', { name: en['desktop.conference.submit'] }) as HTMLButtonElement).disabled).toBe(true);
+    expect(within(transfer).getByText(en['desktop.transfer.queueBlindOnly'])).toBeTruthy();
+
+    await user.click(within(transfer).getByRole('button', { name: en['desktop.transfer.submit'] }));
+    expect(transfer.querySelector('[data-field-error="transfer"]')?.textContent).toBe(en['desktop.transfer.badQueue']);
+    await user.selectOptions(picker, 'support');
+    await user.click(within(transfer).getByRole('button', { name: en['desktop.transfer.submit'] }));
+    expect(await within(panel('in-call')!).findByText('Transferred to Support: the caller waits there for the next agent.')).toBeTruthy();
+    expect(rendered.backend.queueTransfers).toEqual([{ callId: CALL_ID, queueId: 'support', agentId: rendered.agentId }]);
+    expect(rendered.backend.requests.find((r) => r.path === `/acd/calls/${CALL_ID}/transfer`)?.body).toEqual({ queueId: 'support' });
+    // The phone did not transfer and call control was not asked: the acd carries it out.
+    expect(rendered.phone.actions.some((a) => a.startsWith('transfer'))).toBe(false);
+    expect(rendered.backend.callCommands).toEqual([]);
+  });
+
+  it("shows the acd's refusal of a queue transfer in its own words, and lists colleagues without states when the acd cannot say", async () => {
+    let ann = '';
+    const rendered = await openDesktop({
+      prepare: (backend) => {
+        ann = addColleague(backend, 'Ann Other', 'available');
+        backend.addQueue('sales', 'Sales', { waiting: 1, available: 0 });
+      },
+    });
+    const user = await connected(rendered);
+    const transfer = within(panel('in-call')!).getByRole('form', { name: en['desktop.transfer.title'] });
+    await user.selectOptions(within(transfer).getByLabelText(en['desktop.transfer.to']), 'queue');
+    const queues = within(transfer).getByRole('combobox', { name: en['desktop.transfer.queue'] });
+    await waitFor(() => expect(optionsOf(queues)).toHaveLength(2));
+    await user.selectOptions(queues, 'sales');
+    rendered.backend.answerNext(`POST /acd/calls/${CALL_ID}/transfer`, 409, { statusCode: 409, error: 'Conflict', message: `call ${CALL_ID} is not connected to you` });
+    await user.click(within(transfer).getByRole('button', { name: en['desktop.transfer.submit'] }));
+    expect((await within(panel('in-call')!).findByRole('alert')).textContent).toBe(`The server answered with an error (409): call ${CALL_ID} is not connected to you`);
+    expect(rendered.backend.queueTransfers).toEqual([]);
+
+    // The acd cannot list the targets now: colleagues stay pickable by name, their state unknown, and the failure is said.
+    await user.selectOptions(within(transfer).getByLabelText(en['desktop.transfer.to']), 'agent');
+    const picker = within(transfer).getByRole('combobox', { name: en['desktop.transfer.agent'] });
+    expect(optionsOf(picker).find((o) => o.value === ann)).toEqual({ value: ann, text: 'Ann Other — Available', disabled: false });
+    rendered.backend.answerAlways('GET /acd/transfer-targets', 503, { statusCode: 503, error: 'Service Unavailable', message: 'acd is restarting' });
+    await user.click(within(transfer).getByRole('button', { name: en['desktop.transfer.refresh'] }));
+    await waitFor(() => expect(transfer.querySelector('[data-targets-error]')?.textContent).toContain('acd is restarting'));
+    // A state the acd can no longer confirm is not shown as if it were current.
+    expect(optionsOf(picker).find((o) => o.value === ann)).toEqual({ value: ann, text: `Ann Other — ${en['desktop.transfer.stateUnknown']}`, disabled: false });
+    rendered.backend.answerNormally('GET /acd/transfer-targets');
+    await user.click(within(transfer).getByRole('button', { name: en['desktop.transfer.refresh'] }));
+    await waitFor(() => expect(optionsOf(picker).find((o) => o.value === ann)?.text).toBe('Ann Other — Available'));
+    expect(transfer.querySelector('[data-targets-error]')).toBeNull();
+  });
+
+  it('picks colleagues by name even when the acd never answered, with their state unknown', async () => {
+    let ann = '';
+    const rendered = await openDesktop({
+      prepare: (backend) => {
+        ann = addColleague(backend, 'Ann Other', 'available');
+        backend.answerAlways('GET /acd/transfer-targets', 404, { statusCode: 404, error: 'Not Found', message: 'Cannot GET /api/v1/acd/transfer-targets' });
+      },
+    });
+    const user = await connected(rendered);
+    const transfer = within(panel('in-call')!).getByRole('form', { name: en['desktop.transfer.title'] });
+    const picker = within(transfer).getByRole('combobox', { name: en['desktop.transfer.agent'] });
+    await waitFor(() => expect(optionsOf(picker).find((o) => o.value === ann)).toEqual({ value: ann, text: `Ann Other — ${en['desktop.transfer.stateUnknown']}`, disabled: false }));
+    expect(transfer.querySelector('[data-targets-error]')?.textContent).toContain('Cannot GET /api/v1/acd/transfer-targets');
+    await user.selectOptions(picker, ann);
+    await user.click(within(transfer).getByRole('button', { name: en['desktop.transfer.submit'] }));
+    expect(rendered.phone.actions.at(-1)).toBe(`transfer:agent:${ann}`);
   });
 
   it('hang-up opens the wrap-up; submit posts disposition, notes and ticket, then sets available', async () => {

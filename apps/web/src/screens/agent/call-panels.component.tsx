@@ -1,13 +1,14 @@
 import { type CallView } from '@parley/contracts';
-import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
+import { useEffect, useState, type ReactNode } from 'react';
 import { useServices } from '../../api/app-services.provider';
 import { useI18n } from '../../i18n/i18n.provider';
 import { type Translate } from '../../i18n/message-catalog';
-import { normalizeTransferNumber, PhoneError, UUID_PATTERN, type CallQuality, type Phone, type TransferTarget } from '../../softphone/phone';
+import { PhoneError, type CallQuality, type Phone } from '../../softphone/phone';
 import { describeError } from '../form-errors';
 import { Data } from '../form/fields.component';
 import { formatDuration } from '../supervisor/use-now';
 import { type DesktopView } from './desktop.model';
+import { TransferForm } from './transfer-form.component';
 
 /** A failed phone or call-control action in the user's language. */
 export function actionError(error: unknown, t: Translate): string {
@@ -98,15 +99,17 @@ const KEYS = ['1', '2', '3', '4', '5', '6', '7', '8', '9', '*', '0', '#'] as con
 export const QUALITY_REFRESH_MS = 5_000;
 
 interface InCallProps {
+  /** The signed-in agent. */
+  agentId: string;
   active: NonNullable<DesktopView['active']>;
   phone: Phone;
   now: number;
 }
 
 /** The call in progress: timer, hang up, hold, mute, keypad, transfer and the call's quality. */
-export function InCallPanel({ active, phone, now }: InCallProps): ReactNode {
+export function InCallPanel({ agentId, active, phone, now }: InCallProps): ReactNode {
   const { t } = useI18n();
-  const { cti } = useServices();
+  const { cti, acd } = useServices();
   const [problem, setProblem] = useState<string | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
   const [keypad, setKeypad] = useState(false);
@@ -195,9 +198,12 @@ export function InCallPanel({ active, phone, now }: InCallProps): ReactNode {
         </div>
       ) : null}
       <TransferForm
+        selfId={agentId}
         onTransfer={(target) =>
           act(() => (onPhone ? phone.transfer(target) : callId ? cti.transfer(callId, target) : Promise.reject(new PhoneError('no-call', 'no call id'))), t('desktop.transfer.done'))
         }
+        // The acd takes the call back into the queue (the agent's leg ends); the phone has no part in it.
+        onQueueTransfer={(queueId, name) => withCall((id) => acd.transferToQueue(id, queueId).then(() => undefined), t('desktop.transfer.queued', { queue: name }))}
         onConsult={(target) => withCall((id) => cti.consult(id, target).then(() => setConsulting(true)), t('desktop.consult.started'))}
         onConference={(target) => withCall((id) => cti.conference(id, target).then(() => setConsulting(true)), t('desktop.conference.started'))}
       />
@@ -232,92 +238,5 @@ export function InCallPanel({ active, phone, now }: InCallProps): ReactNode {
         </p>
       ) : null}
     </section>
-  );
-}
-
-/** Blind transfer to another agent (by id) or to a number in international format. */
-function TransferForm({ onTransfer, onConsult, onConference }: { onTransfer(target: TransferTarget): void; onConsult(target: TransferTarget): void; onConference(target: TransferTarget): void }): ReactNode {
-  const { t } = useI18n();
-  const [kind, setKind] = useState<TransferTarget['kind']>('number');
-  const [value, setValue] = useState('');
-  const [error, setError] = useState<string | null>(null);
-
-  /** The target typed in, or null with the error shown. */
-  const target = (): TransferTarget | null => {
-    if (kind === 'number') {
-      const number = normalizeTransferNumber(value);
-      if (!number) {
-        setError(t('desktop.transfer.badNumber'));
-        return null;
-      }
-      setError(null);
-      return { kind, number };
-    }
-    const agentId = value.trim();
-    if (!UUID_PATTERN.test(agentId)) {
-      setError(t('desktop.transfer.badAgent'));
-      return null;
-    }
-    setError(null);
-    return { kind, agentId: agentId.toLowerCase() };
-  };
-  const submit = (event: FormEvent): void => {
-    event.preventDefault();
-    const to = target();
-    if (to) onTransfer(to);
-  };
-
-  return (
-    <form className="inline-form desk-transfer" onSubmit={submit} aria-label={t('desktop.transfer.title')} noValidate>
-      <label>
-        {t('desktop.transfer.to')}{' '}
-        <select
-          value={kind}
-          onChange={(event) => {
-            setKind(event.target.value as TransferTarget['kind']);
-            setValue('');
-            setError(null);
-          }}
-        >
-          <option value="number">{t('desktop.transfer.number')}</option>
-          <option value="agent">{t('desktop.transfer.agent')}</option>
-        </select>
-      </label>
-      <input
-        aria-label={kind === 'number' ? t('desktop.transfer.number') : t('desktop.transfer.agent')}
-        placeholder={kind === 'number' ? '+14155550100' : ''}
-        value={value}
-        aria-invalid={error ? true : undefined}
-        onChange={(event) => setValue(event.target.value)}
-      />
-      <button type="submit" className="secondary">
-        {t('desktop.transfer.submit')}
-      </button>
-      <button
-        type="button"
-        className="secondary"
-        onClick={() => {
-          const to = target();
-          if (to) onConsult(to);
-        }}
-      >
-        {t('desktop.consult.submit')}
-      </button>
-      <button
-        type="button"
-        className="secondary"
-        onClick={() => {
-          const to = target();
-          if (to) onConference(to);
-        }}
-      >
-        {t('desktop.conference.submit')}
-      </button>
-      {error ? (
-        <p className="field__error" data-field-error="transfer">
-          {error}
-        </p>
-      ) : null}
-    </form>
   );
 }

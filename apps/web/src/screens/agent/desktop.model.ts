@@ -1,4 +1,4 @@
-import { type AcdAgentState, type AcdAgentStatistics, type ScreenPop } from '@parley/contracts';
+import { type AcdAgentState, type AcdAgentStatistics, type CtiCallStatePush, type ScreenPop } from '@parley/contracts';
 import { type CallOffer, type LiveMessage } from '../../live/live-feed';
 import { type PhoneCall } from '../../softphone/phone';
 
@@ -118,7 +118,7 @@ function applyAgentState(state: DesktopState, view: AgentStateInput): DesktopSta
   return next;
 }
 
-function applyCallState(state: DesktopState, callId: string, callState: 'ringing' | 'connected' | 'held' | 'ended', agentId: string | null, atMs: number): DesktopState {
+function applyCallState(state: DesktopState, callId: string, callState: CtiCallStatePush, agentId: string | null, atMs: number): DesktopState {
   // A call this desktop knows, or one the server says this agent is on (after a reload, the resync says so).
   const known = state.serverCall?.callId === callId || state.offer?.callId === callId || state.phoneCall?.callId === callId;
   const onIt = (callState === 'connected' || callState === 'held') && agentId === state.agentId;
@@ -133,6 +133,7 @@ function applyCallState(state: DesktopState, callId: string, callState: 'ringing
       return endServerCall({ ...state, offer }, callId, atMs);
     case 'held':
       return { ...state, offer, serverCall: state.serverCall?.callId === callId || onIt ? { callId, held: true } : state.serverCall };
+    case 'queued': // transferred to a queue: this agent's part is over
     case 'ended':
       return endServerCall({ ...state, offer }, callId, atMs);
   }

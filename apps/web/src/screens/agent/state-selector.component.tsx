@@ -5,36 +5,28 @@ import { useServices } from '../../api/app-services.provider';
 import { useI18n } from '../../i18n/i18n.provider';
 import { type Translate } from '../../i18n/message-catalog';
 import { describeError } from '../form-errors';
-import { Data } from '../form/fields.component';
+import { ReasonText, useBreakReasons } from './break-reasons.component';
 import { type AgentLive } from './desktop.model';
 
 /**
- * Break reason codes the desktop offers (the acd takes any lower-case code; the tenant has no list
- * of its own yet). `missed-offers` is the engine's, set after too many unanswered offers.
+ * Available, break with one of the tenant's reasons (labelled in the UI language), offline: asks the
+ * acd (`PUT /acd/agents/:id/state`) and shows its refusal.
  */
-export const BREAK_REASONS = ['lunch', 'short-break', 'training', 'meeting', 'coaching'] as const;
-type BreakReason = (typeof BREAK_REASONS)[number];
-
-const KNOWN_REASONS: ReadonlySet<string> = new Set([...BREAK_REASONS, 'missed-offers']);
-
-/** A break reason in words: the known codes translated, any other shown as the code. */
-export function ReasonText({ reason }: { reason: string }): ReactNode {
-  const { t } = useI18n();
-  return KNOWN_REASONS.has(reason) ? t(`breakReason.${reason as BreakReason | 'missed-offers'}`) : <Data>{reason}</Data>;
-}
-
-/** Available, break with a reason, offline: asks the acd (`PUT /acd/agents/:id/state`) and shows its refusal. */
 export function StateSelector({ agentId, agent, onChanged }: { agentId: string; agent: AgentLive | null; onChanged(view: AgentStateView): void }): ReactNode {
-  const { t } = useI18n();
+  const { t, locale } = useI18n();
   const { acd } = useServices();
-  const [reason, setReason] = useState<BreakReason>('lunch');
+  const reasons = useBreakReasons();
+  const list = reasons.status === 'ready' ? reasons.data : [];
+  const [chosen, setChosen] = useState<string | null>(null);
+  // The first reason until the agent picks one (and again if the picked one left the list).
+  const reason = list.find((r) => r.code === chosen)?.code ?? list[0]?.code ?? null;
   const [busy, setBusy] = useState(false);
   const [problem, setProblem] = useState<string | null>(null);
 
   const ask = (state: RequestableAgentState): void => {
     setBusy(true);
     setProblem(null);
-    acd.setAgentState(agentId, state, state === 'break' ? reason : undefined).then(
+    acd.setAgentState(agentId, state, state === 'break' ? (reason ?? undefined) : undefined).then(
       (view) => {
         setBusy(false);
         onChanged(view);
@@ -55,7 +47,7 @@ export function StateSelector({ agentId, agent, onChanged }: { agentId: string; 
         {agent?.reason ? (
           <>
             {' · '}
-            <ReasonText reason={agent.reason} />
+            <ReasonText reason={agent.reason} reasons={list} />
           </>
         ) : null}
       </p>
@@ -65,21 +57,27 @@ export function StateSelector({ agentId, agent, onChanged }: { agentId: string; 
         </button>
         <label className="inline-form">
           {t('desktop.state.reason')}
-          <select value={reason} onChange={(event) => setReason(event.target.value as BreakReason)}>
-            {BREAK_REASONS.map((code) => (
-              <option key={code} value={code}>
-                {t(`breakReason.${code}`)}
+          <select value={reason ?? ''} disabled={list.length === 0} onChange={(event) => setChosen(event.target.value)}>
+            {list.map((r) => (
+              <option key={r.code} value={r.code}>
+                {r.labels[locale] || r.code}
               </option>
             ))}
           </select>
         </label>
-        <button type="button" className="secondary" disabled={busy} aria-pressed={current === 'break'} onClick={() => ask('break')}>
+        <button type="button" className="secondary" disabled={busy || reason === null} aria-pressed={current === 'break'} onClick={() => ask('break')}>
           {t('desktop.state.goBreak')}
         </button>
         <button type="button" className="secondary" disabled={busy} aria-pressed={current === 'offline'} onClick={() => ask('offline')}>
           {t('desktop.state.goOffline')}
         </button>
       </div>
+      {reasons.status === 'loading' ? <p className="loading-inline">{t('app.loading')}</p> : null}
+      {reasons.status === 'error' ? (
+        <p role="alert" className="field__error" data-reasons-error="">
+          {t('desktop.state.reasonsFailed', { error: describeError(reasons.error, t) })}
+        </p>
+      ) : null}
       {problem ? (
         <p role="alert" className="field__error" data-state-error="">
           {problem}

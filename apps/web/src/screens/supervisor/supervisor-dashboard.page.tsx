@@ -1,6 +1,6 @@
 import { acdAgentStateSchema } from '@parley/contracts';
 import { useCallback, useEffect, useReducer, useState, type ReactNode } from 'react';
-import { type RequestableAgentState } from '../../api/acd-api.types';
+import { type BreakReason, type RequestableAgentState } from '../../api/acd-api.types';
 import { ApiError } from '../../api/api-error';
 import { useServices } from '../../api/app-services.provider';
 import { useI18n } from '../../i18n/i18n.provider';
@@ -8,6 +8,7 @@ import { type MonitorMode } from '../../live/call-control';
 import { type LiveFeedStatus } from '../../live/live-feed';
 import { describeError } from '../form-errors';
 import { Data } from '../form/fields.component';
+import { ReasonText, useBreakReasons } from '../agent/break-reasons.component';
 import { BarChart, LineChart } from './charts.component';
 import { agentsByState, belowTarget, EMPTY_DASHBOARD, reduceDashboard, serviceLevelPercent, type AgentRow, type QueueRow } from './dashboard.model';
 import { formatDuration, useNow } from './use-now';
@@ -16,7 +17,8 @@ import { formatDuration, useNow } from './use-now';
 export const SNAPSHOT_REFRESH_MS = 30_000;
 
 const MONITOR_MODES: readonly MonitorMode[] = ['listen', 'whisper', 'barge'];
-const FORCEABLE_STATES: readonly RequestableAgentState[] = ['available', 'break', 'offline'];
+/** A break is forced with one of the tenant's reasons: the picker's value is `break:<code>`. */
+const BREAK_PREFIX = 'break:';
 
 /** Live queues and agents: HTTP snapshots refreshed, server pushes applied as they come. */
 export function SupervisorDashboardPage(): ReactNode {
@@ -27,6 +29,7 @@ export function SupervisorDashboardPage(): ReactNode {
   const [loadError, setLoadError] = useState<unknown>(null);
   const [feedStatus, setFeedStatus] = useState<LiveFeedStatus>('connecting');
   const now = useNow(services.now);
+  const reasons = useBreakReasons();
 
   const loadSnapshot = useCallback(async () => {
     const queues = await acd.listQueues();
@@ -104,7 +107,12 @@ export function SupervisorDashboardPage(): ReactNode {
         <BarChart title={t('dashboard.chart.agents')} bars={acdAgentStateSchema.options.map((s) => ({ key: s, label: t(`agentState.${s}`), value: byState[s] }))} />
       </div>
       <QueuesTable rows={queues} now={now} />
-      <AgentsTable rows={Object.values(state.agents)} now={now} />
+      {reasons.status === 'error' ? (
+        <p role="alert" className="field__error" data-reasons-error="">
+          {t('desktop.state.reasonsFailed', { error: describeError(reasons.error, t) })}
+        </p>
+      ) : null}
+      <AgentsTable rows={Object.values(state.agents)} now={now} reasons={reasons.status === 'ready' ? reasons.data : []} />
     </div>
   );
 }
@@ -150,7 +158,7 @@ function QueuesTable({ rows, now }: { rows: readonly QueueRow[]; now: number }):
   );
 }
 
-function AgentsTable({ rows, now }: { rows: readonly AgentRow[]; now: number }): ReactNode {
+function AgentsTable({ rows, now, reasons }: { rows: readonly AgentRow[]; now: number; reasons: readonly BreakReason[] }): ReactNode {
   const { t } = useI18n();
   return (
     <table className="data-table" aria-labelledby="dash-agents">
@@ -168,21 +176,21 @@ function AgentsTable({ rows, now }: { rows: readonly AgentRow[]; now: number }):
       </thead>
       <tbody>
         {rows.map((row) => (
-          <AgentRowView key={row.agentId} row={row} now={now} />
+          <AgentRowView key={row.agentId} row={row} now={now} reasons={reasons} />
         ))}
       </tbody>
     </table>
   );
 }
 
-function AgentRowView({ row, now }: { row: AgentRow; now: number }): ReactNode {
-  const { t } = useI18n();
+function AgentRowView({ row, now, reasons }: { row: AgentRow; now: number; reasons: readonly BreakReason[] }): ReactNode {
+  const { t, locale } = useI18n();
   const { callControl, acd } = useServices();
   const [monitor, setMonitor] = useState<{ mode: MonitorMode; error: string | null } | null>(null);
   const [forced, setForced] = useState<{ error: string | null } | null>(null);
   // A supervisor may set an agent's state (the acd refuses illegal moves with 409, shown in words).
-  const force = (state: RequestableAgentState): void => {
-    acd.setAgentState(row.agentId, state, state === 'break' ? 'supervisor' : undefined).then(
+  const force = (state: RequestableAgentState, reason?: string): void => {
+    acd.setAgentState(row.agentId, state, reason).then(
       () => setForced({ error: null }),
       (error: unknown) => setForced({ error: describeError(error, t) }),
     );
@@ -204,7 +212,7 @@ function AgentRowView({ row, now }: { row: AgentRow; now: number }): ReactNode {
         {row.reason ? (
           <>
             {' '}
-            (<Data>{row.reason}</Data>)
+            (<ReasonText reason={row.reason} reasons={reasons} />)
           </>
         ) : null}
       </td>
@@ -226,16 +234,19 @@ function AgentRowView({ row, now }: { row: AgentRow; now: number }): ReactNode {
           aria-label={t('dashboard.forceStateOf', { agent: row.name })}
           value=""
           onChange={(event) => {
-            const state = FORCEABLE_STATES.find((s) => s === event.target.value);
-            if (state) force(state);
+            const value = event.target.value;
+            if (value === 'available' || value === 'offline') force(value);
+            else if (value.startsWith(BREAK_PREFIX)) force('break', value.slice(BREAK_PREFIX.length));
           }}
         >
           <option value="">{t('dashboard.forceState.choose')}</option>
-          {FORCEABLE_STATES.map((state) => (
-            <option key={state} value={state}>
-              {t(`agentState.${state}`)}
+          <option value="available">{t('agentState.available')}</option>
+          {reasons.map((r) => (
+            <option key={r.code} value={`${BREAK_PREFIX}${r.code}`}>
+              {t('dashboard.forceState.breakFor', { reason: r.labels[locale] || r.code })}
             </option>
           ))}
+          <option value="offline">{t('agentState.offline')}</option>
         </select>
         {forced ? <p className={forced.error ? 'field__error' : 'notice'}>{forced.error ?? t('dashboard.forceState.done')}</p> : null}
       </td>

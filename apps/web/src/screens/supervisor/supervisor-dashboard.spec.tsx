@@ -90,9 +90,25 @@ describe('supervisor dashboard', () => {
     expect(await screen.findByText(new RegExp(`cannot go from on-call to offline`))).toBeTruthy();
     expect(backend.stateRequests).toEqual([]);
     backend.agentStates.set(agentId, { ...backend.agentState(agentId), state: 'after-call-work' });
-    await user.selectOptions(picker, 'break');
+    // A break is set with one of the tenant's reasons, each offered by its label.
+    await waitFor(() => expect([...picker.querySelectorAll('option')].map((o) => o.textContent)).toContain('On break: Coaching'));
+    expect([...picker.querySelectorAll('option')].map((o) => o.value)).toEqual(['', 'available', 'break:lunch', 'break:short-break', 'break:training', 'break:meeting', 'break:coaching', 'offline']);
+    await user.selectOptions(picker, 'On break: Coaching');
     expect(await screen.findByText(en['dashboard.forceState.done'])).toBeTruthy();
-    expect(backend.stateRequests).toEqual([{ agentId, state: 'break', reason: 'supervisor' }]);
+    expect(backend.stateRequests).toEqual([{ agentId, state: 'break', reason: 'coaching' }]);
+  });
+
+  it("shows an agent's break reason by the tenant's label in the UI language (the code when the list has no such reason)", async () => {
+    const session = signedIn('supervisor', 'zh-CN');
+    session.backend.seedDemo();
+    session.backend.breakReasons = [{ code: 'wellbeing', labels: { en: 'Wellbeing', 'zh-CN': '身心调整' } }];
+    const agentId = session.backend.agents[0]?.agentId ?? '';
+    const { feed } = renderApp({ locale: 'zh-CN', path: '/supervisor', ...session });
+    await waitFor(() => expect(cell(agentRow(agentId), 'state')).toBe(CATALOGS['zh-CN']['agentState.on-call']));
+    act(() => feed.push({ type: 'agent.state', change: { agentId, state: 'break', reason: 'wellbeing', since: '2025-06-02T10:00:05.000Z', callId: null } }));
+    await waitFor(() => expect(cell(agentRow(agentId), 'state')).toBe(`${CATALOGS['zh-CN']['agentState.break']} (身心调整)`));
+    act(() => feed.push({ type: 'agent.state', change: { agentId, state: 'break', reason: 'old-code', since: '2025-06-02T10:00:06.000Z', callId: null } }));
+    expect(cell(agentRow(agentId), 'state')).toBe(`${CATALOGS['zh-CN']['agentState.break']} (old-code)`);
   });
 
   it('keeps one live feed running while open and stops it when closed', async () => {

@@ -1,0 +1,124 @@
+import { acdTopics, type Envelope } from '@parley/contracts';
+import { type Subscription } from '@parley/messaging';
+import { uniqueName } from '@parley/testing';
+import { agentState, type AcdTestApp, baseQueue, configure, newTenant, prepareAgent, routeCall, seatAgent, startAcdApp, waitFor } from './acd-test-kit';
+import { ScriptedVoice } from './scripted-voice';
+
+let t: AcdTestApp;
+let voice: ScriptedVoice;
+let recorder: Subscription;
+const events: Envelope[] = [];
+
+beforeAll(async () => {
+  t = await startAcdApp();
+  voice = new ScriptedVoice(t.bus);
+  await voice.start();
+  recorder = await t.bus.subscribe({ group: uniqueName('acd-events'), topics: [...acdTopics], fromBeginning: false, handle: async ({ envelope }) => void events.push(envelope) });
+}, 120_000);
+
+afterAll(async () => {
+  await recorder?.close();
+  await voice?.stop();
+  await t?.close();
+});
+
+const ofCall = (type: string, callId: string) => events.filter((e) => e.type === type && (e.payload as { callId?: string }).callId === callId);
+
+describe('transfer of a connected call to a queue (scripted voice at the bus boundary)', () => {
+  it('the agent leaves (release, after-call work with its end), the caller waits in the target queue and the next agent there gets the call; refusals name why', async () => {
+    const tenant = newTenant();
+    voice.serve(tenant.tenantId);
+    await configure(t, tenant, {
+      queues: [baseQueue('sales', { name: 'Sales', afterCallWorkSeconds: 30 }), baseQueue('billing', { name: 'Billing', afterCallWorkSeconds: 0 })],
+    });
+    const ann = await seatAgent(t, tenant);
+    const bob = await seatAgent(t, tenant);
+    await prepareAgent(t, tenant, ann, { queueIds: ['sales'], state: 'available' });
+    await prepareAgent(t, tenant, bob, { queueIds: ['billing'], state: 'available' });
+    voice.agents.set(ann, { kind: 'answer', afterMs: 50 });
+    voice.agents.set(bob, { kind: 'answer', afterMs: 50 });
+    const annAuth = await tenant.auth('agent', ann);
+    const bobAuth = await tenant.auth('agent', bob);
+
+    const callId = await routeCall(t.bus, tenant, 'sales', { skills: [] });
+    await waitFor('ann on the call', async () => (await agentState(t, tenant, ann)).state === 'on-call');
+
+    // What ann may transfer to: the queues with their load, the agents' states.
+    const targets = await t.http.get('/api/v1/acd/transfer-targets').set(annAuth);
+    expect(targets.status).toBe(200);
+    expect(targets.body).toEqual({
+      queues: [
+        { queueId: 'billing', name: 'Billing', waiting: 0, availableAgents: 1 },
+        { queueId: 'sales', name: 'Sales', waiting: 0, availableAgents: 0 },
+      ],
+      agents: expect.arrayContaining([
+        { agentId: ann, state: 'on-call' },
+        { agentId: bob, state: 'available' },
+      ]),
+    });
+
+    // Refusals: not your call, unknown queue, a bad body, an unknown call.
+    const notHis = await t.http.post(`/api/v1/acd/calls/${callId}/transfer`).set(bobAuth).send({ queueId: 'billing' });
+    expect(notHis.status).toBe(409);
+    expect(notHis.body.message).toContain('connected to another agent');
+    const unknownQueue = await t.http.post(`/api/v1/acd/calls/${callId}/transfer`).set(annAuth).send({ queueId: 'nope' });
+    expect(unknownQueue.status).toBe(404);
+    expect(unknownQueue.body.message).toContain('queue nope');
+    const badBody = await t.http.post(`/api/v1/acd/calls/${callId}/transfer`).set(annAuth).send({ queueId: 'Not A Queue' });
+    expect(badBody.status).toBe(400);
+    expect(JSON.stringify(badBody.body)).toContain('queueId');
+    const unknownCall = await t.http.post('/api/v1/acd/calls/00000000-0000-4000-8000-000000000001/transfer').set(annAuth).send({ queueId: 'billing' });
+    expect(unknownCall.status).toBe(404);
+    expect((await agentState(t, tenant, ann)).state).toBe('on-call');
+
+    const transferred = await t.http.post(`/api/v1/acd/calls/${callId}/transfer`).set(annAuth).send({ queueId: 'billing' });
+    expect(transferred.status).toBe(202);
+    expect(transferred.body).toEqual({ callId, fromQueueId: 'sales', queueId: 'billing', fromAgentId: ann, status: 'waiting' });
+
+    await waitFor('bob on the call', async () => (await agentState(t, tenant, bob)).state === 'on-call').catch((error: unknown) => {
+      console.log(JSON.stringify(voice.of(callId).map((c) => c.command)), JSON.stringify(ofCall('acd.call.queued.v1', callId)), JSON.stringify(events.filter((e) => e.type === 'acd.agent.state-changed.v1').map((e) => e.payload)));
+      throw error;
+    });
+    // Voice was told to release ann before bob was rung.
+    const commands = voice.of(callId).map((c) => c.command.type);
+    expect(commands.indexOf('release')).toBeGreaterThan(commands.indexOf('bridge-agent'));
+    expect(commands.lastIndexOf('bridge-agent')).toBeGreaterThan(commands.indexOf('release'));
+    expect(voice.bridges(callId)).toEqual([ann, bob]);
+
+    // Ann wraps up for her queue's 30 s, and her desktop knows when that ends.
+    const annState = await t.http.get(`/api/v1/acd/agents/${ann}/state`).set(annAuth);
+    expect(annState.body).toMatchObject({ state: 'after-call-work', callId });
+    const acwMs = Date.parse(annState.body.acwEndsAt as string) - Date.parse(annState.body.since as string);
+    expect(acwMs).toBe(30_000);
+    await waitFor('the events of the transfer', async () => ofCall('acd.call.assigned.v1', callId).length === 2);
+    expect(ofCall('acd.call.transferred.v1', callId).map((e) => e.payload)).toEqual([
+      expect.objectContaining({ callId, voiceCallId: callId, fromQueueId: 'sales', queueId: 'billing', fromAgentId: ann, requestedBy: ann }),
+    ]);
+    expect(ofCall('acd.call.queued.v1', callId).map((e) => (e.payload as { queueId: string }).queueId)).toEqual(['sales', 'billing']);
+    expect(ofCall('acd.call.assigned.v1', callId).map((e) => [(e.payload as { agentId: string }).agentId, (e.payload as { queueId: string }).queueId])).toEqual([
+      [ann, 'sales'],
+      [bob, 'billing'],
+    ]);
+    const annToAcw = events.find((e) => e.type === 'acd.agent.state-changed.v1' && (e.payload as { agentId: string; to: string }).agentId === ann && (e.payload as { to: string }).to === 'after-call-work');
+    expect(Date.parse((annToAcw?.payload as { acwEndsAt: string }).acwEndsAt) - Date.parse((annToAcw?.payload as { at: string }).at)).toBe(30_000);
+
+    // Ann cannot transfer the call again (she is not on it); a supervisor may move bob's call.
+    const again = await t.http.post(`/api/v1/acd/calls/${callId}/transfer`).set(annAuth).send({ queueId: 'sales' });
+    expect(again.status).toBe(409);
+    const supervisor = await tenant.auth('supervisor');
+    const bySupervisor = await t.http.post(`/api/v1/acd/calls/${callId}/transfer`).set(supervisor).send({ queueId: 'sales' });
+    expect(bySupervisor.status).toBe(202);
+    expect(bySupervisor.body).toMatchObject({ fromQueueId: 'billing', queueId: 'sales', fromAgentId: bob });
+    // Billing has no after-call work: bob is free at once; nobody in sales is available (ann wraps up), so the caller waits.
+    await waitFor('bob available', async () => (await agentState(t, tenant, bob)).state === 'available');
+    const stats = await t.http.get('/api/v1/acd/queues/sales/stats').set(supervisor);
+    expect(stats.body).toMatchObject({ queueId: 'sales', waiting: 1 });
+
+    // The caller hangs up while waiting: abandoned in sales, and gone for good.
+    await voice.end(tenant.tenantId, callId, 'caller-hangup');
+    await waitFor('the abandon', async () => ofCall('acd.call.abandoned.v1', callId).length === 1);
+    expect(ofCall('acd.call.abandoned.v1', callId)[0]?.payload).toMatchObject({ queueId: 'sales' });
+    const afterEnd = await t.http.post(`/api/v1/acd/calls/${callId}/transfer`).set(supervisor).send({ queueId: 'billing' });
+    expect(afterEnd.status).toBe(404);
+  }, 90_000);
+});
