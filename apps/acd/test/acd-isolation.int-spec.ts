@@ -56,6 +56,7 @@ describe('tenant isolation in the acd', () => {
       'PUT /api/v1/acd/agents/:agentId/queues': { queueIds: [] },
       'PUT /api/v1/acd/agents/:agentId/state': { state: 'offline' },
       'POST /api/v1/acd/calls/:callId/transfer': { queueId: 'support' },
+      'POST /api/v1/acd/calls/:callId/consult': { queueId: 'support' },
     };
     const lists: Record<string, (body: unknown) => void> = {
       'GET /api/v1/acd/skills': (body) => expect(body).toEqual([]),

@@ -4,8 +4,13 @@ import {
   type TopicDefinition,
   voiceCallAnsweredV1,
   voiceCallBridgedV1,
+  voiceCallConsultationAnsweredV1,
+  voiceCallConsultationEndedV1,
+  voiceCallConsultationFailedV1,
+  voiceCallConsultationStartedV1,
   voiceCallEndedV1,
   voiceCallStartedV1,
+  voiceCallTransferredV1,
   voiceCallUnbridgedV1,
   type VoiceCommand,
   voiceCommandFailedV1,
@@ -97,6 +102,20 @@ export class ScriptedVoice {
     await this.publish(tenantId, voiceCallUnbridgedV1, { callId: voiceCallId, party: { kind: 'agent', agentId }, reason: 'agent-hangup', at: new Date().toISOString() });
   }
 
+  /** The consulting agent completes the consultation: the consulted agent has the caller (voice's events of a consult-complete). */
+  async completeConsult(tenantId: string, voiceCallId: string, agentId: string): Promise<void> {
+    const target = { kind: 'agent' as const, agentId };
+    const at = new Date().toISOString();
+    await this.publish(tenantId, voiceCallConsultationEndedV1, { callId: voiceCallId, target, outcome: 'completed', at });
+    await this.publish(tenantId, voiceCallTransferredV1, { callId: voiceCallId, target, by: 'command', at, attended: true });
+    await this.publish(tenantId, voiceCallBridgedV1, { callId: voiceCallId, target, bridgedAt: at });
+  }
+
+  /** The consulting agent cancels the consultation: the consulted agent is hung up, the caller is back. */
+  async cancelConsult(tenantId: string, voiceCallId: string, agentId: string): Promise<void> {
+    await this.publish(tenantId, voiceCallConsultationEndedV1, { callId: voiceCallId, target: { kind: 'agent', agentId }, outcome: 'cancelled', at: new Date().toISOString() });
+  }
+
   private later(ms: number, work: () => Promise<void>): void {
     const timer = setTimeout(() => {
       this.timers.delete(timer);
@@ -135,6 +154,18 @@ export class ScriptedVoice {
         if (phone.kind === 'answer') this.later(phone.afterMs ?? 0, () => this.publish(tenantId, voiceCallAnsweredV1, { callId, answeredAt: new Date().toISOString() }));
         else if (phone.kind === 'busy') await this.end(tenantId, callId, 'busy');
         else await this.end(tenantId, callId, 'no-answer');
+        return;
+      }
+      case 'consult': {
+        if (command.target.kind !== 'agent') return;
+        const target = { kind: 'agent' as const, agentId: command.target.agentId };
+        const phone = this.agents.get(target.agentId) ?? { kind: 'silent' };
+        await this.publish(tenantId, voiceCallConsultationStartedV1, { callId, commandId, target, purpose: 'consult', at: new Date().toISOString() });
+        const failed = (sipStatus: number, detail: string) => this.publish(tenantId, voiceCallConsultationFailedV1, { callId, commandId, target, sipStatus, detail, at: new Date().toISOString() });
+        if (phone.kind === 'answer') this.later(phone.afterMs ?? 0, () => this.publish(tenantId, voiceCallConsultationAnsweredV1, { callId, commandId, target, at: new Date().toISOString() }));
+        else if (phone.kind === 'ring-out') this.later(phone.afterMs ?? 0, () => failed(487, `agent ${target.agentId} did not answer: 487 Request Terminated`));
+        else if (phone.kind === 'decline') await failed(486, `agent ${target.agentId} declined: 486 Busy Here`);
+        else if (phone.kind === 'unregistered') await failed(480, `agent ${target.agentId} is not registered: 480 Temporarily Unavailable`);
         return;
       }
       case 'hangup':

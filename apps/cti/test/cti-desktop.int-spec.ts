@@ -127,6 +127,7 @@ describe('desktop WebSocket', () => {
     await deskB.next('pop', (m) => m.pop.callId === first);
     await assignCall(one.bus, tenant, first, b, 'billing');
     await deskB.next('call.state', (m) => m.callId === first && m.state === 'connected' && m.agentId === b);
+    expect(await stateOf(first)).toMatchObject({ agentId: b, queueId: 'billing' });
     await one.http.post(`/api/v1/cti/calls/${first}/wrap-up`).set(authA).send({ disposition: 'resolved', notes: 'sent to billing' }).expect(200);
     await one.http.post(`/api/v1/cti/calls/${first}/wrap-up`).set(authA).send({ disposition: 'resolved' }).expect(409);
     await one.http.post(`/api/v1/cti/calls/${first}/wrap-up`).set(authB).send({ disposition: 'resolved' }).expect(200);

@@ -222,4 +222,66 @@ describe('npm start: a caller of the demo number presses 2 and talks to the supp
     expect(result.out).toBe('');
     expect(result.code).toBe(0);
   }, 180_000);
+
+  it('the agent consults the sales queue: the acd picks the other agent, whose softphone rings while the caller is on hold; on completion that agent has the call in sales', async () => {
+    const output = (): string => platform?.output() ?? '';
+    const agentToken = await login('agent1@demo.parley.local');
+    const agent2Token = await login('agent2@demo.parley.local');
+    const agentId = ((await json(`${base}/api/v1/me`, { token: agentToken })).body as { id: string }).id;
+    const agent2Id = ((await json(`${base}/api/v1/me`, { token: agent2Token })).body as { id: string }).id;
+    const stateOf = async (id: string, token: string) => (await json(`${base}/api/v1/acd/agents/${id}/state`, { token })).body as { state: string; callId: string | null };
+
+    // Agent one takes the call; agent two is offline until then.
+    await until('both agents off their calls', async () => ((await stateOf(agentId, agentToken)).state !== 'on-call' && (await stateOf(agent2Id, agent2Token)).state !== 'on-call' ? true : undefined), 30_000, output);
+    expect((await json(`${base}/api/v1/acd/agents/${agent2Id}/state`, { method: 'PUT', token: agent2Token, body: { state: 'offline' } })).status).toBe(200);
+    expect((await json(`${base}/api/v1/acd/agents/${agentId}/state`, { method: 'PUT', token: agentToken, body: { state: 'available' } })).status).toBe(200);
+    const sipp = callDemoNumber('sipp-consult-errors.log');
+    const callId = (await agent!.waitForCall(2, 30_000)).callId as string;
+    await agent!.answer(2);
+    await until('agent one on the call', async () => ((await stateOf(agentId, agentToken)).state === 'on-call' ? true : undefined), 15_000, output);
+
+    // Nobody of sales is free yet: refused. Then agent two is available and is the one consulted.
+    const refused = await json(`${base}/api/v1/acd/calls/${callId}/consult`, { method: 'POST', token: agentToken, body: { queueId: 'sales' } });
+    expect(refused.status).toBe(409);
+    expect((await json(`${base}/api/v1/acd/agents/${agent2Id}/state`, { method: 'PUT', token: agent2Token, body: { state: 'available' } })).status).toBe(200);
+    const consult = await json(`${base}/api/v1/acd/calls/${callId}/consult`, { method: 'POST', token: agentToken, body: { queueId: 'sales' } });
+    expect(consult.status).toBe(202);
+    expect(consult.body).toEqual(expect.objectContaining({ callId, queueId: 'sales', agentId: agent2Id, status: 'ringing' }));
+
+    // Agent two's softphone rings; agent two answers and the two agents talk (the caller on hold).
+    await agent2!.waitForCall(1, 30_000);
+    await agent2!.answer(1);
+    await until(
+      'audio between the two agents',
+      async () => {
+        const s = await agent2!.stats(1);
+        return (s.inbound[0]?.packetsReceived ?? 0) > 50 && (s.outbound[0]?.packetsSent ?? 0) > 50 ? s : undefined;
+      },
+      20_000,
+      output,
+    );
+    await until('agent two busy with the call', async () => {
+      const s = await stateOf(agent2Id, agent2Token);
+      return s.state === 'on-call' && s.callId === callId ? true : undefined;
+    }, 15_000, output);
+
+    // Agent one completes through the cti: released, wrapping up; agent two has the call in sales.
+    const complete = await json(`${base}/api/v1/cti/calls/${callId}/consult/complete`, { method: 'POST', token: agentToken });
+    expect(complete.status).toBe(202);
+    await until('agent one released', async () => ((await agent!.incoming())[2]?.events.some((e) => e.startsWith('ended')) ? true : undefined), 10_000, output);
+    await until('agent one off the call', async () => ((await stateOf(agentId, agentToken)).state !== 'on-call' ? true : undefined), 10_000, output);
+    const cti = await until('the call is agent two\'s in the cti, in sales', async () => {
+      const res = await json(`${base}/api/v1/cti/calls/${callId}`, { token: agent2Token });
+      const body = res.body as { agentId: string; queueId: string };
+      return res.status === 200 && body.agentId === agent2Id && body.queueId === 'sales' ? body : undefined;
+    }, 15_000, output);
+    expect(cti).toEqual(expect.objectContaining({ state: 'connected' }));
+    expect(await stateOf(agent2Id, agent2Token)).toEqual(expect.objectContaining({ state: 'on-call', callId }));
+
+    await agent2!.hangup(1);
+    const result = await sipp;
+    expect(result.out).toBe('');
+    expect(result.code).toBe(0);
+    await until('agent two off the call', async () => ((await stateOf(agent2Id, agent2Token)).state !== 'on-call' ? true : undefined), 10_000, output);
+  }, 180_000);
 });

@@ -36,6 +36,7 @@ const AGENT_ROUTES = new Set([
   // Transfer of the agent's own call to a queue, and what it may transfer to.
   'GET /api/v1/acd/transfer-targets',
   'POST /api/v1/acd/calls/{callId}/transfer',
+  'POST /api/v1/acd/calls/{callId}/consult',
   // The desktop: its live feed, the calls it takes (pop, control, wrap-up), contacts and tickets it works on.
   'POST /api/v1/cti/ws-tickets',
   'GET /api/v1/cti/calls/{callId}',

@@ -4,6 +4,10 @@ import {
   type PayloadOf,
   voiceCallAnsweredV1,
   voiceCallBridgedV1,
+  voiceCallConferenceEndedV1,
+  voiceCallConsultationAnsweredV1,
+  voiceCallConsultationEndedV1,
+  voiceCallConsultationFailedV1,
   voiceCallEndedV1,
   voiceCallTransferredV1,
   voiceCallUnbridgedV1,
@@ -18,7 +22,19 @@ import { RoutingDispatcher } from '../runtime/routing-dispatcher.service';
 import { type VoiceInput } from '../runtime/routing-input';
 
 /** What the routing consumer group reads. */
-export const ROUTING_TOPICS = [ivrCallRoutedV1, voiceCallBridgedV1, voiceCallEndedV1, voiceCallUnbridgedV1, voiceCallTransferredV1, voiceCallAnsweredV1, voiceCommandFailedV1] as const;
+export const ROUTING_TOPICS = [
+  ivrCallRoutedV1,
+  voiceCallBridgedV1,
+  voiceCallEndedV1,
+  voiceCallUnbridgedV1,
+  voiceCallTransferredV1,
+  voiceCallAnsweredV1,
+  voiceCommandFailedV1,
+  voiceCallConsultationAnsweredV1,
+  voiceCallConsultationFailedV1,
+  voiceCallConsultationEndedV1,
+  voiceCallConferenceEndedV1,
+] as const;
 
 /** The voice commands of the acd whose failures matter (a missed offer, a customer not reached, a caller gone). */
 const OWN_COMMANDS = new Set(['bridge-agent', 'originate', 'music-on-hold', 'release']);
@@ -38,7 +54,26 @@ export function voiceInputOf(message: ReceivedMessage): VoiceInput | undefined {
     const p = message.envelope.payload as PayloadOf<typeof voiceCallUnbridgedV1>;
     return p.party.kind === 'agent' ? { type: 'unbridged', voiceCallId: p.callId } : undefined;
   }
-  if (name === voiceCallTransferredV1.name) return { type: 'transferred', voiceCallId: (message.envelope.payload as PayloadOf<typeof voiceCallTransferredV1>).callId };
+  if (name === voiceCallTransferredV1.name) {
+    const p = message.envelope.payload as PayloadOf<typeof voiceCallTransferredV1>;
+    return { type: 'transferred', voiceCallId: p.callId, ...(p.target.kind === 'agent' ? { agentId: p.target.agentId } : {}), ...(p.attended ? { attended: true } : {}) };
+  }
+  if (name === voiceCallConsultationAnsweredV1.name) {
+    const p = message.envelope.payload as PayloadOf<typeof voiceCallConsultationAnsweredV1>;
+    return p.target.kind === 'agent' ? { type: 'consult-answered', voiceCallId: p.callId, agentId: p.target.agentId } : undefined;
+  }
+  if (name === voiceCallConsultationFailedV1.name) {
+    const p = message.envelope.payload as PayloadOf<typeof voiceCallConsultationFailedV1>;
+    return p.target.kind === 'agent' ? { type: 'consult-failed', voiceCallId: p.callId, agentId: p.target.agentId, sipStatus: p.sipStatus ?? null } : undefined;
+  }
+  if (name === voiceCallConsultationEndedV1.name) {
+    const p = message.envelope.payload as PayloadOf<typeof voiceCallConsultationEndedV1>;
+    return { type: 'consult-ended', voiceCallId: p.callId, outcome: p.outcome };
+  }
+  if (name === voiceCallConferenceEndedV1.name) {
+    const p = message.envelope.payload as PayloadOf<typeof voiceCallConferenceEndedV1>;
+    return { type: 'conference-ended', voiceCallId: p.callId, reason: p.reason };
+  }
   if (name === voiceCallAnsweredV1.name) return { type: 'answered', voiceCallId: (message.envelope.payload as PayloadOf<typeof voiceCallAnsweredV1>).callId };
   if (name === voiceCommandFailedV1.name) {
     const p = message.envelope.payload as PayloadOf<typeof voiceCommandFailedV1>;

@@ -712,13 +712,13 @@ export class RoutingEngine {
    * The call ended (voice reported a hang-up): a waiting or ringing call is abandoned, a connected
    * call is completed and its agent goes to after-call work.
    */
-  endCall(callId: string): Promise<RoutingEffect[]> {
+  endCall(callId: string, options: { afterCallWork?: boolean } = {}): Promise<RoutingEffect[]> {
     return this.serialized(async () => {
       const call = this.calls.get(callId);
       if (!call) throw new RoutingError('unknown-call', `call ${callId} is not in this engine`);
       const now = this.clock.now();
       if (call.status === 'connected') {
-        await this.completeConnected(call, now);
+        await this.completeConnected(call, now, options.afterCallWork ?? true);
         return;
       }
       this.emit({ type: 'call-abandoned', at: now, callId, queueId: call.queueId, waitedMs: now - call.enqueuedAt });
@@ -737,24 +737,53 @@ export class RoutingEngine {
       const call = this.calls.get(callId);
       if (!call) throw new RoutingError('unknown-call', `call ${callId} is not in this engine`);
       if (call.status !== 'connected') throw new RoutingError('illegal-transition', `call ${callId} is ${call.status}, not connected to an agent`);
-      const agent = await this.completeConnected(call, this.clock.now());
-      const hold = agent.hold;
-      if (!hold) return;
-      const wrapUp: LocalHold = { offerId: `${hold.offerId}:wrap-up`, callId: hold.callId };
-      await this.guard(this.reservations.release(this.tenantId, hold.offerId));
-      agent.hold = wrapUp;
-      // Only this engine holds the agent between the two: it was on the call, and is busy in its state.
-      await this.guard(this.reservations.reserve({ tenantId: this.tenantId, offerId: wrapUp.offerId, callId: `${callId}:wrap-up`, agentIds: [agent.agentId], owner: this.instanceId, leaseMs: this.connectedLeaseMs }));
+      await this.releaseConnected(call, this.clock.now());
     });
   }
 
-  /** The connected call is over for its agent: after-call work when the queue has some, else available. */
-  private async completeConnected(call: CallRecord, now: number): Promise<AgentRecord> {
+  /**
+   * A consultation the agent on `callId` had with the agent of `consultId` (a call of its own, in
+   * the consulted queue) became the call: the first agent's part ends as in releaseCall, and the
+   * call goes on connected to the consulted agent, in the consulted queue (answered there now).
+   */
+  handOver(callId: string, consultId: string): Promise<RoutingEffect[]> {
+    return this.serialized(async () => {
+      const call = this.calls.get(callId);
+      const consult = this.calls.get(consultId);
+      if (!call || !consult) throw new RoutingError('unknown-call', `call ${call ? consultId : callId} is not in this engine`);
+      if (call.status !== 'connected' || consult.status !== 'connected') {
+        throw new RoutingError('illegal-transition', `call ${callId} (${call.status}) and consultation ${consultId} (${consult.status}) must both be connected`);
+      }
+      const now = this.clock.now();
+      await this.releaseConnected(call, now);
+      const agent = this.agents.get(consult.agentId as string) as AgentRecord;
+      this.calls.delete(consultId);
+      this.calls.set(callId, { ...consult, callId });
+      const offerId = agent.hold?.offerId ?? `${consultId}:handed-over`;
+      agent.hold = { offerId, callId };
+      this.emit({ type: 'call-answered', at: now, callId, queueId: consult.queueId, agentId: agent.agentId, offerId, waitedMs: Math.max(0, consult.connectedAt - consult.enqueuedAt) });
+    });
+  }
+
+  /** The agent's part of a connected call ends, the call goes on: its wrap-up holds the agent apart from the call. */
+  private async releaseConnected(call: CallRecord, now: number): Promise<void> {
+    const agent = await this.completeConnected(call, now, true);
+    const hold = agent.hold;
+    if (!hold) return;
+    const wrapUp: LocalHold = { offerId: `${hold.offerId}:wrap-up`, callId: hold.callId };
+    await this.guard(this.reservations.release(this.tenantId, hold.offerId));
+    agent.hold = wrapUp;
+    // Only this engine holds the agent between the two: it was on the call, and is busy in its state.
+    await this.guard(this.reservations.reserve({ tenantId: this.tenantId, offerId: wrapUp.offerId, callId: `${call.callId}:wrap-up`, agentIds: [agent.agentId], owner: this.instanceId, leaseMs: this.connectedLeaseMs }));
+  }
+
+  /** The connected call is over for its agent: after-call work when the queue has some (and it is wanted), else available. */
+  private async completeConnected(call: CallRecord, now: number, afterCallWork: boolean): Promise<AgentRecord> {
     const agent = this.agents.get(call.agentId as string) as AgentRecord;
     const queue = this.queues.get(call.queueId) as QueueRecord;
     this.calls.delete(call.callId);
     this.emit({ type: 'call-completed', at: now, callId: call.callId, queueId: call.queueId, agentId: agent.agentId, talkMs: now - call.connectedAt });
-    const acwMs = queue.config.afterCallWorkSeconds * 1000;
+    const acwMs = afterCallWork ? queue.config.afterCallWorkSeconds * 1000 : 0;
     if (acwMs > 0) {
       this.changeState(agent, 'after-call-work', null, 'engine', call.callId);
       this.timers.push(now + acwMs, { kind: 'acw-end', agentId: agent.agentId, stateSeq: agent.stateSeq });

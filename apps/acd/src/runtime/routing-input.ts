@@ -10,7 +10,13 @@ export const voiceInputSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('bridged'), voiceCallId: z.uuid(), agentId: z.uuid() }),
   z.object({ type: z.literal('ended'), voiceCallId: z.uuid(), reason: z.string() }),
   z.object({ type: z.literal('unbridged'), voiceCallId: z.uuid() }),
-  z.object({ type: z.literal('transferred'), voiceCallId: z.uuid() }),
+  /** agentId and attended: a completed consultation with that agent (attended), or a blind transfer. */
+  z.object({ type: z.literal('transferred'), voiceCallId: z.uuid(), agentId: z.uuid().optional(), attended: z.boolean().optional() }),
+  z.object({ type: z.literal('consult-answered'), voiceCallId: z.uuid(), agentId: z.uuid() }),
+  z.object({ type: z.literal('consult-failed'), voiceCallId: z.uuid(), agentId: z.uuid(), sipStatus: z.number().int().nullable() }),
+  /** The consultation is over: completed (or the agent hung up: the caller goes to the consulted agent), cancelled, or it became a conference. */
+  z.object({ type: z.literal('consult-ended'), voiceCallId: z.uuid(), outcome: z.enum(['completed', 'cancelled', 'conference', 'consulted-hangup', 'agent-hangup']) }),
+  z.object({ type: z.literal('conference-ended'), voiceCallId: z.uuid(), reason: z.enum(['agent-left', 'third-party-left', 'caller-left']) }),
   z.object({ type: z.literal('answered'), voiceCallId: z.uuid() }),
   z.object({
     type: z.literal('command-failed'),
@@ -34,6 +40,8 @@ export const routingInputSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('agents-stats') }),
   /** Blind transfer of a connected call to a queue; agentId: the agent who asks (only their own call), null for a supervisor. */
   z.object({ kind: z.literal('queue-transfer'), callId: z.uuid(), queueId: z.string().min(1).max(64), agentId: z.uuid().nullable(), requestedBy: z.uuid() }),
+  /** A consultation with the best available agent of a queue (warm transfer); agentId as for queue-transfer. */
+  z.object({ kind: z.literal('queue-consult'), callId: z.uuid(), queueId: z.string().min(1).max(64), agentId: z.uuid().nullable(), requestedBy: z.uuid() }),
   /** What an agent may transfer to: the queues with their load, and the agents' states. */
   z.object({ kind: z.literal('transfer-targets') }),
 ]);

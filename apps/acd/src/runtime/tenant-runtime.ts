@@ -13,6 +13,7 @@ import {
   type AcdQueueStatistics,
   type Envelope,
   type Prompt,
+  type QueueConsultView,
   type QueueTransferView,
   type TransferTargetsView,
   type VoiceCommand,
@@ -49,6 +50,27 @@ const apology: Record<string, string> = {
   en: 'We are sorry, we cannot take your call right now. Please call again later. Goodbye.',
   'zh-CN': '很抱歉，我们现在无法接听您的电话。请稍后再拨。再见。',
 };
+
+/**
+ * A consultation with a queue: in the engine it is a call of its own (consultId) in the consulted
+ * queue, so the queue's strategy picks the agent and the decision is kept; voice consults that
+ * agent on the real call. Its events are not the call's (no queued, offered or assigned events, no
+ * queue statistics) until the consultation becomes the call (handOver). Kept in memory only: after
+ * a restart of the routing engine the consultation goes on in voice without it (the consulted agent
+ * is not shown busy, and a completion is taken as a transfer to that agent).
+ */
+interface ConsultEntry {
+  consultId: string;
+  callId: string;
+  queueId: string;
+  /** The agent being consulted (rung or talking), if any. */
+  agentId: string | null;
+  offerId: string | null;
+  decisionId: string | null;
+  /** Ring-all offers more than one agent: the others are let go once the consult is placed. */
+  extraAgents: string[];
+  talking: boolean;
+}
 
 /** Where an input came from: a pending row of acd.routing_inputs is completed in the input's own transaction. */
 export interface InputSource {
@@ -134,6 +156,10 @@ export class TenantRuntime {
   readonly knownSkills = new Set<string>();
   timeZone: string;
   private readonly byVoiceCall = new Map<string, string>();
+  /** Consultations with a queue in progress, by the engine call id of the consultation. */
+  private readonly consults = new Map<string, ConsultEntry>();
+  /** The consultation in progress on a call, by call id. */
+  private readonly consultOfCall = new Map<string, string>();
   /** When the after-call work of agents in it ends (the queue of their call may have changed since: a transfer to a queue). */
   private readonly acwEndsAt = new Map<string, number>();
   /**
@@ -607,6 +633,8 @@ export class TenantRuntime {
       }
       case 'queue-transfer':
         return this.transferToQueue(input.callId, input.queueId, input.agentId, input.requestedBy);
+      case 'queue-consult':
+        return this.consultQueue(input.callId, input.queueId, input.agentId);
       case 'transfer-targets':
         return { ok: true, value: this.transferTargets(Date.now()) };
     }
@@ -659,6 +687,95 @@ export class TenantRuntime {
     await this.enqueueInEngine(call, now);
     const view: QueueTransferView = { callId, fromQueueId, queueId, fromAgentId, status: 'waiting' };
     return { ok: true, value: view };
+  }
+
+  /**
+   * Consultation with a queue: the queue's strategy picks an available agent now (a consultation
+   * does not wait in the queue: 409 when nobody is free), and voice consults that agent on the call
+   * (the caller on hold). Completing it hands the call over to that agent, in that queue.
+   */
+  private async consultQueue(callId: string, queueId: string, requester: string | null): Promise<InputResult> {
+    const call = this.calls.get(callId);
+    if (!call || call.status === 'done') return refused(404, `call ${callId} is not in progress in a queue`);
+    if (call.status !== 'connected' || !call.agentId || !call.voiceCallId || !this.engine.hasCall(callId)) {
+      return refused(409, `call ${callId} is ${call.status}, not connected to an agent: only a connected call can be consulted on`);
+    }
+    if (requester !== null && call.agentId !== requester) return refused(409, `call ${callId} is connected to another agent: an agent consults only on their own call`);
+    if (this.consultOfCall.has(callId)) return refused(409, `a consultation with a queue is in progress on call ${callId}: complete or cancel it first`);
+    if (!this.queues.has(queueId)) return refused(404, `queue ${queueId} was not found`);
+    const consult: ConsultEntry = { consultId: randomUUID(), callId, queueId, agentId: null, offerId: null, decisionId: null, extraAgents: [], talking: false };
+    this.consults.set(consult.consultId, consult);
+    this.consultOfCall.set(callId, consult.consultId);
+    await this.engine.enqueueCall({ callId: consult.consultId, queueId, priority: call.priority, skills: [], attributes: call.attributes });
+    if (consult.agentId === null) {
+      await this.dropConsult(consult);
+      return refused(409, `no agent of queue ${queueId} is available to consult now: transfer the call to the queue instead (the caller waits there)`);
+    }
+    for (const agentId of consult.extraAgents.splice(0)) await this.engine.declineOffer(consult.consultId, agentId);
+    this.ctx.logger.info({ tenantId: this.tenantId, callId, queueId, consultedAgentId: consult.agentId }, 'consultation with a queue placed');
+    const view: QueueConsultView = { callId, queueId, agentId: consult.agentId, decisionId: consult.decisionId as string, status: 'ringing' };
+    return { ok: true, value: view };
+  }
+
+  private consultOf(call: CallEntry): ConsultEntry | undefined {
+    const consultId = this.consultOfCall.get(call.callId);
+    return consultId ? this.consults.get(consultId) : undefined;
+  }
+
+  /** The consultation is over without becoming the call: the consulted agent is free (no after-call work for a consultation). */
+  private async dropConsult(consult: ConsultEntry): Promise<void> {
+    this.consults.delete(consult.consultId);
+    if (this.consultOfCall.get(consult.callId) === consult.consultId) this.consultOfCall.delete(consult.callId);
+    if (!this.engine.hasCall(consult.consultId)) return;
+    if (consult.talking) await this.engine.endCall(consult.consultId, { afterCallWork: false });
+    else await this.engine.forgetCall(consult.consultId);
+  }
+
+  /** The consulted agent takes the call over (the consultation completed, or the first agent left it). */
+  private async handOverConsult(call: CallEntry, consult: ConsultEntry): Promise<void> {
+    this.consults.delete(consult.consultId);
+    this.consultOfCall.delete(call.callId);
+    if (!consult.talking || !this.engine.hasCall(consult.consultId) || !this.engine.hasCall(call.callId)) return;
+    const fromAgentId = call.agentId;
+    await this.engine.handOver(call.callId, consult.consultId);
+    // The first agent's part completed (finishCall may have closed the call): it goes on with the consulted agent, in the consulted queue.
+    Object.assign(call, { queueId: consult.queueId, status: 'connected', outcome: null, endedAt: null, skills: [], lastAgentId: null, missedBy: [] } satisfies Partial<CallEntry>);
+    this.finished.delete(call.callId);
+    this.batchOf().dirtyCalls.add(call);
+    this.ctx.logger.info({ tenantId: this.tenantId, callId: call.callId, fromAgentId, agentId: consult.agentId, queueId: consult.queueId }, 'consultation completed: the consulted agent has the call');
+  }
+
+  /** Engine effects about a consultation's own call: they drive voice, but are not the call's events or statistics. */
+  private translateConsult(effect: RoutingEffect, consult: ConsultEntry, batch: Batch): void {
+    switch (effect.type) {
+      case 'call-offered': {
+        batch.decisions.push(effect.decision);
+        const [agentId, ...others] = effect.agentIds;
+        if (!agentId) return;
+        consult.agentId = agentId;
+        consult.offerId = effect.offerId;
+        consult.decisionId = effect.decision.decisionId;
+        consult.extraAgents = others;
+        const call = this.calls.get(consult.callId);
+        const queue = this.queues.get(consult.queueId);
+        if (call?.voiceCallId) {
+          const ringTimeoutMs = Math.min(MAX_RING_MS, Math.max(1_000, (queue?.offerTimeoutSeconds ?? 20) * 1000 - this.ctx.config.ACD_RING_MARGIN_MS));
+          this.command(call.voiceCallId, { type: 'consult', target: { kind: 'agent', agentId }, ringTimeoutMs });
+        }
+        return;
+      }
+      case 'offer-ended':
+        if (effect.outcome !== 'accepted' && effect.offerId === consult.offerId && consult.agentId !== null && effect.agentIds.includes(consult.agentId)) {
+          consult.agentId = null;
+          consult.offerId = null;
+        }
+        return;
+      case 'call-answered':
+        consult.talking = true;
+        return;
+      default:
+        return;
+    }
   }
 
   private transferTargets(now: number): TransferTargetsView {
@@ -781,12 +898,58 @@ export class TenantRuntime {
         }
         await this.engine.acceptOffer(call.callId, event.agentId);
         return done;
-      case 'ended':
+      case 'ended': {
         if (call.mode === 'callback' && call.callbackVoice === 'dialing') return this.callbackNotReached(call, `the customer's phone did not answer (${event.reason})`);
+        const consult = this.consultOf(call);
+        if (consult) await this.dropConsult(consult);
         if (this.engine.hasCall(call.callId)) await this.engine.endCall(call.callId);
         return done;
+      }
+      case 'consult-answered': {
+        const consult = this.consultOf(call);
+        if (consult?.agentId === event.agentId && this.engine.hasCall(consult.consultId)) await this.engine.acceptOffer(consult.consultId, event.agentId);
+        return done;
+      }
+      case 'consult-failed': {
+        const consult = this.consultOf(call);
+        if (!consult || consult.agentId !== event.agentId || !this.engine.hasCall(consult.consultId)) return done;
+        // As an offer: a phone that was tried and not answered is a missed offer; the queue may offer the consultation to its next agent at once.
+        if (event.sipStatus !== null) await this.engine.missOffer(consult.consultId, event.agentId);
+        else await this.engine.declineOffer(consult.consultId, event.agentId);
+        if (consult.agentId === null) await this.dropConsult(consult);
+        else for (const agentId of consult.extraAgents.splice(0)) await this.engine.declineOffer(consult.consultId, agentId);
+        return done;
+      }
+      case 'consult-ended': {
+        const consult = this.consultOf(call);
+        if (!consult) return done;
+        if (event.outcome === 'completed' || event.outcome === 'agent-hangup') await this.handOverConsult(call, consult);
+        else if (event.outcome !== 'conference') await this.dropConsult(consult);
+        return done;
+      }
+      case 'conference-ended': {
+        const consult = this.consultOf(call);
+        if (!consult) return done;
+        if (event.reason === 'agent-left') await this.handOverConsult(call, consult);
+        else if (event.reason === 'third-party-left') await this.dropConsult(consult);
+        return done;
+      }
+      case 'transferred': {
+        if (event.attended && event.agentId !== undefined) {
+          // The end of a consultation with a queue: the consulted agent has the call (or already had it).
+          const consult = this.consultOf(call);
+          if (consult?.agentId === event.agentId) {
+            await this.handOverConsult(call, consult);
+            return done;
+          }
+          if (call.agentId === event.agentId) return done;
+        }
+        if (call.status === 'waiting' || call.status === 'offered') return done;
+        if (call.status === 'connected' && this.engine.hasCall(call.callId)) await this.engine.endCall(call.callId);
+        this.unindexVoice(call);
+        return done;
+      }
       case 'unbridged':
-      case 'transferred':
         // The agent left a call that goes on (back to the IVR, or to where the agent transferred it).
         // A call transferred to a queue meanwhile waits there: it stays this acd's.
         if (call.status === 'waiting' || call.status === 'offered') return done;
@@ -941,6 +1104,11 @@ export class TenantRuntime {
   // ---- effects ----------------------------------------------------------------------------------------
 
   private translate(effect: RoutingEffect, batch: Batch): void {
+    const consult = effect.type !== 'agent-state-changed' && 'callId' in effect ? this.consults.get(effect.callId) : undefined;
+    if (consult) {
+      this.translateConsult(effect, consult, batch);
+      return;
+    }
     this.stats.apply(effect);
     switch (effect.type) {
       case 'queue-configured':
@@ -1094,7 +1262,9 @@ export class TenantRuntime {
       case 'agent-state-changed': {
         this.dirtyAgents.add(effect.agentId);
         for (const queueId of this.agents.get(effect.agentId)?.queueIds ?? []) this.dirtyQueues.add(queueId);
-        batch.history.push({ agentId: effect.agentId, from: effect.from, to: effect.to, reason: effect.reason, callId: effect.callId, by: effect.by, at: effect.at });
+        // An agent consulted from a queue is busy with the call being consulted on (the consultation's own id is internal).
+        const aboutCallId = effect.callId !== null ? (this.consults.get(effect.callId)?.callId ?? effect.callId) : null;
+        batch.history.push({ agentId: effect.agentId, from: effect.from, to: effect.to, reason: effect.reason, callId: aboutCallId, by: effect.by, at: effect.at });
         const acwEndsAt = effect.to === 'after-call-work' ? effect.at + this.afterCallWorkMs(effect.callId) : null;
         if (acwEndsAt !== null) this.acwEndsAt.set(effect.agentId, acwEndsAt);
         else this.acwEndsAt.delete(effect.agentId);
@@ -1104,7 +1274,7 @@ export class TenantRuntime {
             from: effect.from,
             to: effect.to,
             reason: effect.reason,
-            callId: effect.callId,
+            callId: aboutCallId,
             by: effect.by,
             at: new Date(effect.at).toISOString(),
             ...(acwEndsAt !== null ? { acwEndsAt: new Date(acwEndsAt).toISOString() } : {}),
@@ -1232,7 +1402,7 @@ export class TenantRuntime {
       state: view.state,
       reason: view.reason,
       since: view.stateSince,
-      callId: view.hold?.callId ?? null,
+      callId: view.hold ? (this.consults.get(view.hold.callId)?.callId ?? view.hold.callId) : null,
       idleSince: view.idleSince,
       busyMs: view.busyMs,
       availableMs: view.availableMs,

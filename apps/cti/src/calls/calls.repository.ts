@@ -214,6 +214,7 @@ export class CallsRepository {
        VALUES ($1, $2, $3, $4, 'connected', $5, $6)
        ON CONFLICT (tenant_id, call_id) DO UPDATE SET
          voice_call_id = EXCLUDED.voice_call_id, agent_id = EXCLUDED.agent_id,
+         queue_id = EXCLUDED.queue_id,
          state = CASE WHEN ${rank('cti.calls.state')} < 2 THEN 'connected' ELSE cti.calls.state END,
          connected_at = CASE WHEN cti.calls.agent_id IS DISTINCT FROM EXCLUDED.agent_id AND cti.calls.state <> 'ended'
                           THEN greatest(coalesce(cti.calls.connected_at, EXCLUDED.connected_at), EXCLUDED.connected_at)

@@ -1,11 +1,14 @@
 import {
   acdAgentStatisticsSchema,
   acdQueueStatisticsSchema,
+  queueConsultRequestSchema,
+  queueConsultViewSchema,
   queueTransferRequestSchema,
   queueTransferViewSchema,
   transferTargetsViewSchema,
   type AcdAgentStatistics,
   type AcdQueueStatistics,
+  type QueueConsultView,
   type QueueTransferView,
   type TransferTargetsView,
 } from '@parley/contracts';
@@ -31,7 +34,7 @@ import {
   type SkillView,
 } from './acd-api.types';
 
-/** The acd service's API (/api/v1/acd): queues, skills, agents, live statistics, settings, transfers to a queue. */
+/** The acd service's API (/api/v1/acd): queues, skills, agents, live statistics, settings, transfers to and consultations with a queue. */
 export class AcdApiClient {
   constructor(private readonly api: ServiceApi) {}
 
@@ -120,5 +123,15 @@ export class AcdApiClient {
   /** Blind transfer of the agent's connected call to a queue (202: the caller waits there for the next agent). */
   transferToQueue(callId: string, queueId: string): Promise<QueueTransferView> {
     return this.api.call('POST', `/acd/calls/${seg(callId)}/transfer`, 202, queueTransferViewSchema, validatedBody('/acd/calls/:id/transfer', queueTransferRequestSchema, { queueId }));
+  }
+
+  /**
+   * Consultation with a queue (warm transfer): the acd picks an available agent of the queue and rings
+   * them while the caller waits on hold (202). The rest (complete, cancel, conference) goes through the
+   * cti's consult endpoints. 409 when no agent of the queue is free or the call is not this agent's.
+   * Async so that a body the contract refuses rejects like any other failure instead of throwing.
+   */
+  async consultQueue(callId: string, queueId: string): Promise<QueueConsultView> {
+    return this.api.call('POST', `/acd/calls/${seg(callId)}/consult`, 202, queueConsultViewSchema, validatedBody('/acd/calls/:id/consult', queueConsultRequestSchema, { queueId }));
   }
 }

@@ -10,7 +10,7 @@ import {
   type UserView,
   type WrapUpRequest,
 } from '@parley/contracts';
-import { type QueueTransferView, type TransferTargetsView } from '@parley/contracts';
+import { type QueueConsultView, type QueueTransferView, type TransferTargetsView } from '@parley/contracts';
 import { type AgentStateView, type AgentView, type BreakReason, type QueueConfigBody, type QueueView, type RequestableAgentState, type SkillView } from '../api/acd-api.types';
 import { type ColleagueView } from '../api/agent-api.client';
 import { type DispositionCode } from '../api/cti-api.client';
@@ -53,6 +53,8 @@ export class FakeParleyBackend {
   breakReasons: BreakReason[] | null = null;
   /** Every accepted transfer of a call to a queue, in order. */
   readonly queueTransfers: { callId: string; queueId: string; agentId: string }[] = [];
+  /** Every accepted consultation with a queue, in order: who asked, and the colleague the fake acd picked. */
+  readonly queueConsults: { callId: string; queueId: string; agentId: string; consultedAgentId: string }[] = [];
   pops = new Map<string, ScreenPop>();
   calls = new Map<string, CallView>();
   readonly wrapUps: { callId: string; request: WrapUpRequest }[] = [];
@@ -176,6 +178,29 @@ export class FakeParleyBackend {
     const stats = queueStats(queueId, { waiting: figures.waiting ?? 0 });
     this.queueStats.set(queueId, { ...stats, agentsByState: { ...stats.agentsByState, available: figures.available ?? 0 } });
     return queue;
+  }
+
+  /** Makes the agent a member of the queue (its acd record is created when it has none), as PUT /acd/agents/:id/queues does. */
+  addToQueue(agentId: string, queueId: string): void {
+    const agent = this.agents.find((a) => a.agentId === agentId);
+    if (agent) {
+      if (!agent.queueIds.includes(queueId)) Object.assign(agent, { queueIds: [...agent.queueIds, queueId], version: agent.version + 1 });
+      return;
+    }
+    this.agents.push({ agentId, version: 1, hasSeat: true, skills: [], queueIds: [queueId], live: this.agentState(agentId), updatedAt: this.now() });
+  }
+
+  /**
+   * The colleague the acd would ring for a consultation with the queue: a seated member other than
+   * the asking agent, available now, the longest idle first (the fake queues' strategy); null when none is.
+   */
+  consultableAgent(queueId: string, askingAgentId: string): string | null {
+    const candidates = this.agents
+      .filter((a) => a.hasSeat && a.agentId !== askingAgentId && a.queueIds.includes(queueId))
+      .map((a) => this.agentState(a.agentId))
+      .filter((state) => state.state === 'available')
+      .sort((x, y) => Date.parse(x.since) - Date.parse(y.since) || x.agentId.localeCompare(y.agentId));
+    return candidates[0]?.agentId ?? null;
   }
 
   /** A tenant with one of everything, named in Chinese (so the screens' Chinese check sees only Chinese). */
@@ -460,6 +485,23 @@ const ROUTES: readonly Route[] = [
     if (call.agentId !== user.id) return error(409, 'CONFLICT', `call ${callId} is not connected to you`);
     b.queueTransfers.push({ callId, queueId, agentId: user.id });
     const view: QueueTransferView = { callId, fromQueueId: call.queueId ?? '', queueId, fromAgentId: user.id, status: 'waiting' };
+    return ok(view, 202);
+  }),
+  route('POST', '/acd/calls/:id/consult', EVERYONE, (b, [id], body, user) => {
+    const callId = id ?? '';
+    const { queueId, ...rest } = asRecord(body) as { queueId?: unknown };
+    if (typeof queueId !== 'string' || Object.keys(rest).length > 0) return error(400, 'BAD_REQUEST', 'invalid body: queueId is required', [{ path: 'queueId', message: 'is required' }]);
+    const call = b.calls.get(callId);
+    if (!call) return error(404, 'NOT_FOUND', `call ${callId} was not found`);
+    const queue = b.queues.find((q) => q.queueId === queueId);
+    if (!queue) return error(404, 'NOT_FOUND', `queue ${queueId} was not found`);
+    if (call.agentId !== user.id) return error(409, 'CONFLICT', `call ${callId} is not connected to you`);
+    const consulted = b.consultableAgent(queueId, user.id);
+    if (!consulted) return error(409, 'CONFLICT', `no agent of queue ${queueId} is available to consult`);
+    // The consulted colleague is reserved while their phone rings, as for an offer.
+    b.agentStates.set(consulted, { ...b.agentState(consulted), state: 'reserved', reason: null, since: b.now(), callId });
+    b.queueConsults.push({ callId, queueId, agentId: user.id, consultedAgentId: consulted });
+    const view: QueueConsultView = { callId, queueId, agentId: consulted, decisionId: b.nextId('decision'), status: 'ringing' };
     return ok(view, 202);
   }),
   route('GET', '/acd/agents/:id/state', EVERYONE, (b, [id], _body, user) => forbiddenForAgent(user, id) ?? ok(b.agentState(id ?? ''))),

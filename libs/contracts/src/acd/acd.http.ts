@@ -28,3 +28,23 @@ export const transferTargetsViewSchema = z.object({
   agents: z.array(z.object({ agentId: z.uuid(), state: acdAgentStateSchema })),
 });
 export type TransferTargetsView = z.infer<typeof transferTargetsViewSchema>;
+
+/**
+ * Consultation with a queue (warm transfer): the acd picks the queue's best available agent (a
+ * routing decision, explained like any other), the caller waits on hold while that agent's phone
+ * rings and the two agents talk; the agent then completes (the caller goes to the consulted agent,
+ * who has the call in that queue), cancels or makes it a conference through the cti's consult
+ * endpoints, as with any consultation. 409 when no agent of the queue is free.
+ */
+export const queueConsultRequestSchema = queueTransferRequestSchema;
+export type QueueConsultRequest = QueueTransferRequest;
+
+export const queueConsultViewSchema = z.object({
+  callId: z.uuid(),
+  queueId: z.string(),
+  /** The agent being consulted (their phone rings). */
+  agentId: z.uuid(),
+  decisionId: z.string(),
+  status: z.literal('ringing'),
+});
+export type QueueConsultView = z.infer<typeof queueConsultViewSchema>;

@@ -327,7 +327,7 @@ describe('agent desktop', () => {
     expect(await within(panel('in-call')!).findByText(en['desktop.transfer.done'])).toBeTruthy();
   });
 
-  it('transfers to a queue through the acd (blind only): queues listed with their callers waiting and agents available', async () => {
+  it('transfers to a queue through the acd: queues listed with their callers waiting and agents available', async () => {
     const rendered = await openDesktop({
       prepare: (backend) => {
         backend.addQueue('sales', 'Sales', { waiting: 2, available: 1 });
@@ -339,10 +339,10 @@ describe('agent desktop', () => {
     await user.selectOptions(within(transfer).getByLabelText(en['desktop.transfer.to']), 'queue');
     const picker = within(transfer).getByRole('combobox', { name: en['desktop.transfer.queue'] });
     await waitFor(() => expect(optionsOf(picker).map((o) => o.text)).toEqual([en['desktop.transfer.chooseQueue'], 'Sales — 2 waiting, 1 available', 'Support — 0 waiting, 3 available']));
-    // Consulting a queue is not a thing: only the blind transfer.
-    expect((within(transfer).getByRole('button', { name: en['desktop.consult.submit'] }) as HTMLButtonElement).disabled).toBe(true);
+    // A queue can be consulted (the acd picks its agent), but a conference with it starts as a consultation.
+    expect((within(transfer).getByRole('button', { name: en['desktop.consult.submit'] }) as HTMLButtonElement).disabled).toBe(false);
     expect((within(transfer).getByRole('button', { name: en['desktop.conference.submit'] }) as HTMLButtonElement).disabled).toBe(true);
-    expect(within(transfer).getByText(en['desktop.transfer.queueBlindOnly'])).toBeTruthy();
+    expect(within(transfer).getByText(en['desktop.transfer.queueHint'])).toBeTruthy();
 
     await user.click(within(transfer).getByRole('button', { name: en['desktop.transfer.submit'] }));
     expect(transfer.querySelector('[data-field-error="transfer"]')?.textContent).toBe(en['desktop.transfer.badQueue']);
@@ -354,6 +354,114 @@ describe('agent desktop', () => {
     // The phone did not transfer and call control was not asked: the acd carries it out.
     expect(rendered.phone.actions.some((a) => a.startsWith('transfer'))).toBe(false);
     expect(rendered.backend.callCommands).toEqual([]);
+  });
+
+  it("consults a queue: the acd rings its available agent, named from the colleague list; complete goes to the cti's consult/complete", async () => {
+    const ids: Record<string, string> = {};
+    const rendered = await openDesktop({
+      prepare: (backend) => {
+        backend.addQueue('sales', 'Sales', { waiting: 1, available: 0 });
+        backend.addQueue('support', 'Support', { waiting: 0, available: 1 });
+        ids.bea = addColleague(backend, 'Bea Busy', 'on-call');
+        ids.ada = addColleague(backend, 'Ada Lovelace', 'available');
+        ids.zoe = addColleague(backend, 'Zoe Ready', 'available');
+        // Bea is in the queue but busy; Zoe is free but not in the queue: only Ada can be consulted.
+        backend.addToQueue(ids.bea, 'support');
+        backend.addToQueue(ids.ada, 'support');
+        backend.addToQueue(ids.zoe, 'sales');
+      },
+    });
+    const user = await connected(rendered);
+    const call = (): HTMLElement => panel('in-call')!;
+    const transfer = within(call()).getByRole('form', { name: en['desktop.transfer.title'] });
+    // The colleague list is loaded before the queue is consulted, so the answer's agent can be named.
+    await waitFor(() => expect(optionsOf(within(transfer).getByRole('combobox', { name: en['desktop.transfer.agent'] })).length).toBe(4));
+    await user.selectOptions(within(transfer).getByLabelText(en['desktop.transfer.to']), 'queue');
+    const picker = within(transfer).getByRole('combobox', { name: en['desktop.transfer.queue'] });
+    await waitFor(() => expect(optionsOf(picker)).toHaveLength(3));
+
+    // No queue chosen: refused before anything is sent.
+    await user.click(within(transfer).getByRole('button', { name: en['desktop.consult.submit'] }));
+    expect(transfer.querySelector('[data-field-error="transfer"]')?.textContent).toBe(en['desktop.transfer.badQueue']);
+    expect(rendered.backend.requests.some((r) => r.path.endsWith('/consult'))).toBe(false);
+
+    await user.selectOptions(picker, 'support');
+    await user.click(within(transfer).getByRole('button', { name: en['desktop.consult.submit'] }));
+    expect(await within(call()).findByText('Calling Ada Lovelace (Support): the caller is on hold and hears music.')).toBeTruthy();
+    expect(rendered.backend.requests.filter((r) => r.path === `/acd/calls/${CALL_ID}/consult`).map((r) => ({ method: r.method, body: r.body }))).toEqual([{ method: 'POST', body: { queueId: 'support' } }]);
+    expect(rendered.backend.queueConsults).toEqual([{ callId: CALL_ID, queueId: 'support', agentId: rendered.agentId, consultedAgentId: ids.ada }]);
+    // The acd asked, not the cti: nothing was dialled by a cti consult of an agent or number.
+    expect(rendered.backend.callCommands).toEqual([]);
+
+    await user.click(within(call()).getByRole('button', { name: en['desktop.consult.complete'] }));
+    expect(await within(call()).findByText(en['desktop.consult.completed'])).toBeTruthy();
+    expect(rendered.backend.callCommands).toEqual([{ callId: CALL_ID, command: 'consult/complete', body: {} }]);
+    expect(within(call()).queryByRole('button', { name: en['desktop.consult.complete'] })).toBeNull();
+    // Neither the phone nor the acd's blind transfer carried the call.
+    expect(rendered.phone.actions.some((a) => a.startsWith('transfer'))).toBe(false);
+    expect(rendered.backend.queueTransfers).toEqual([]);
+  });
+
+  it('names the consulted agent generically when the colleague list does not know them; conference and cancel go to the cti', async () => {
+    const rendered = await openDesktop({ locale: 'zh-CN', prepare: (backend) => void backend.addQueue('support', '技术支持', { waiting: 0, available: 1 }) });
+    const user = userEvent.setup();
+    ring(rendered);
+    await user.click(within(panel('ringing')!).getByRole('button', { name: zh['desktop.call.answer'] }));
+    act(() => rendered.phone.confirm());
+    act(() => rendered.feed.push({ type: 'call.state', change: { callId: CALL_ID, state: 'connected', agentId: rendered.agentId, at: '2025-06-02T10:00:08.000Z', reason: null } }));
+    await waitFor(() => expect(panel('in-call')).not.toBeNull());
+    const call = (): HTMLElement => panel('in-call')!;
+    const transfer = within(call()).getByRole('form', { name: zh['desktop.transfer.title'] });
+    await user.selectOptions(within(transfer).getByLabelText(zh['desktop.transfer.to']), 'queue');
+    const picker = within(transfer).getByRole('combobox', { name: zh['desktop.transfer.queue'] });
+    await waitFor(() => expect(optionsOf(picker)).toHaveLength(2));
+    await user.selectOptions(picker, 'support');
+    // An agent of another team (not among the colleagues this desktop lists).
+    const stranger = '00000000-0000-4000-8000-0000000000ff';
+    rendered.backend.answerNext(`POST /acd/calls/${CALL_ID}/consult`, 202, { callId: CALL_ID, queueId: 'support', agentId: stranger, decisionId: 'decision-9', status: 'ringing' });
+    await user.click(within(transfer).getByRole('button', { name: zh['desktop.consult.submit'] }));
+    expect(await within(call()).findByText('正在呼叫 技术支持 的一位坐席：来电者处于保持状态并听到等待音乐。')).toBeTruthy();
+
+    await user.click(within(call()).getByRole('button', { name: zh['desktop.conference.join'] }));
+    expect(await within(call()).findByText(zh['desktop.conference.started'])).toBeTruthy();
+    await user.click(within(call()).getByRole('button', { name: zh['desktop.consult.cancel'] }));
+    expect(await within(call()).findByText(zh['desktop.consult.cancelled'])).toBeTruthy();
+    expect(rendered.backend.callCommands).toEqual([
+      { callId: CALL_ID, command: 'conference', body: {} },
+      { callId: CALL_ID, command: 'consult/cancel', body: {} },
+    ]);
+    expect(within(call()).queryByRole('button', { name: zh['desktop.consult.complete'] })).toBeNull();
+  });
+
+  it("shows the acd's 409 when no agent of the queue is free, and leaves the call as it was", async () => {
+    let bea = '';
+    const rendered = await openDesktop({
+      prepare: (backend) => {
+        backend.addQueue('sales', 'Sales', { waiting: 1, available: 0 });
+        bea = addColleague(backend, 'Bea Busy', 'on-call');
+        backend.addToQueue(bea, 'sales');
+        // The agent itself is in the queue too, but is not consulted about its own call.
+        backend.addToQueue(backend.tenant.allUsers().find((u) => u.email === 'agent@acme.test')?.id ?? '', 'sales');
+      },
+    });
+    const user = await connected(rendered);
+    const call = (): HTMLElement => panel('in-call')!;
+    const transfer = within(call()).getByRole('form', { name: en['desktop.transfer.title'] });
+    await user.selectOptions(within(transfer).getByLabelText(en['desktop.transfer.to']), 'queue');
+    const picker = within(transfer).getByRole('combobox', { name: en['desktop.transfer.queue'] });
+    await waitFor(() => expect(optionsOf(picker)).toHaveLength(2));
+    await user.selectOptions(picker, 'sales');
+    await user.click(within(transfer).getByRole('button', { name: en['desktop.consult.submit'] }));
+    expect((await within(call()).findByRole('alert')).textContent).toBe('The server answered with an error (409): no agent of queue sales is available to consult');
+
+    // Still connected to the caller, not held, with no consultation controls and nothing sent to the cti or the phone.
+    expect(within(call()).getByRole('heading').textContent).toContain(en['desktop.call.title']);
+    expect(within(call()).queryByRole('group', { name: en['desktop.consult.started'] })).toBeNull();
+    expect(within(call()).queryByRole('button', { name: en['desktop.consult.complete'] })).toBeNull();
+    expect(rendered.backend.queueConsults).toEqual([]);
+    expect(rendered.backend.callCommands).toEqual([]);
+    expect(rendered.phone.actions).toEqual(['answer']);
+    expect(rendered.backend.agentState(bea).state).toBe('on-call');
   });
 
   it("shows the acd's refusal of a queue transfer in its own words, and lists colleagues without states when the acd cannot say", async () => {

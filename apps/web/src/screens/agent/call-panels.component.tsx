@@ -149,7 +149,7 @@ export function InCallPanel({ agentId, active, phone, now }: InCallProps): React
 
   // Consultation and conference go through the server (voice dials the third party and mixes the legs).
   const [consulting, setConsulting] = useState(false);
-  const withCall = (action: (id: string) => Promise<void>, done: string): void =>
+  const withCall = (action: (id: string) => Promise<void>, done?: string): void =>
     act(() => (callId ? action(callId) : Promise.reject(new PhoneError('no-call', 'no call id'))), done);
   const hangup = (): void => act(() => (onPhone ? phone.hangup() : callId ? cti.hangup(callId) : undefined));
   const hold = (on: boolean): void => act(() => (onPhone ? phone.hold(on) : callId ? cti.hold(callId, on) : undefined));
@@ -205,6 +205,16 @@ export function InCallPanel({ agentId, active, phone, now }: InCallProps): React
         // The acd takes the call back into the queue (the agent's leg ends); the phone has no part in it.
         onQueueTransfer={(queueId, name) => withCall((id) => acd.transferToQueue(id, queueId).then(() => undefined), t('desktop.transfer.queued', { queue: name }))}
         onConsult={(target) => withCall((id) => cti.consult(id, target).then(() => setConsulting(true)), t('desktop.consult.started'))}
+        // The acd picks the queue's agent and rings them; from then on it is an ordinary consultation (cti).
+        onQueueConsult={(queue, colleagues) =>
+          withCall((id) =>
+            acd.consultQueue(id, queue.queueId).then((consult) => {
+              setConsulting(true);
+              const name = colleagues.find((c) => c.userId === consult.agentId)?.name;
+              setNotice(name ? t('desktop.consult.queueCalling', { name, queue: queue.name }) : t('desktop.consult.queueCallingAgent', { queue: queue.name }));
+            }),
+          )
+        }
         onConference={(target) => withCall((id) => cti.conference(id, target).then(() => setConsulting(true)), t('desktop.conference.started'))}
       />
       {consulting ? (

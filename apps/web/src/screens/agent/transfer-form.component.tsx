@@ -42,14 +42,20 @@ interface TransferFormProps {
   /** Blind transfer to a queue (the caller waits there for the next agent); `name` for the confirmation. */
   onQueueTransfer(queueId: string, name: string): void;
   onConsult(target: TransferTarget): void;
+  /**
+   * Consultation with a queue: the acd rings one of its available agents. `colleagues` is the list
+   * known here (empty while it is not loaded), to name the agent the acd picked.
+   */
+  onQueueConsult(queue: { queueId: string; name: string }, colleagues: readonly ColleagueView[]): void;
   onConference(target: TransferTarget): void;
 }
 
 /**
  * Where the call goes: a colleague picked by name (available ones first, offline ones not
- * selectable), a queue (with its callers waiting and agents available; blind only), or a number.
+ * selectable), a queue (with its callers waiting and agents available; transfer or consult, no
+ * direct conference), or a number.
  */
-export function TransferForm({ selfId, onTransfer, onQueueTransfer, onConsult, onConference }: TransferFormProps): ReactNode {
+export function TransferForm({ selfId, onTransfer, onQueueTransfer, onConsult, onQueueConsult, onConference }: TransferFormProps): ReactNode {
   const { t } = useI18n();
   const { colleagues, targets, refresh } = useTransferTargets();
   const [kind, setKind] = useState<TargetKind>('agent');
@@ -83,16 +89,22 @@ export function TransferForm({ selfId, onTransfer, onQueueTransfer, onConsult, o
     return { kind: 'agent', agentId: choice.agentId };
   };
 
+  /** The queue chosen, or null with the error shown. */
+  const queueTarget = (): { queueId: string; name: string } | null => {
+    const queue = queues.find((q) => q.queueId === queueId);
+    if (!queue) {
+      setError(t('desktop.transfer.badQueue'));
+      return null;
+    }
+    setError(null);
+    return { queueId: queue.queueId, name: queue.name };
+  };
+
   const submit = (event: FormEvent): void => {
     event.preventDefault();
     if (kind === 'queue') {
-      const queue = queues.find((q) => q.queueId === queueId);
-      if (!queue) {
-        setError(t('desktop.transfer.badQueue'));
-        return;
-      }
-      setError(null);
-      onQueueTransfer(queue.queueId, queue.name);
+      const queue = queueTarget();
+      if (queue) onQueueTransfer(queue.queueId, queue.name);
       return;
     }
     const to = personTarget();
@@ -101,6 +113,14 @@ export function TransferForm({ selfId, onTransfer, onQueueTransfer, onConsult, o
   const withPerson = (action: (to: TransferTarget) => void): void => {
     const to = personTarget();
     if (to) action(to);
+  };
+  const consult = (): void => {
+    if (kind !== 'queue') {
+      withPerson(onConsult);
+      return;
+    }
+    const queue = queueTarget();
+    if (queue) onQueueConsult(queue, colleagues.status === 'ready' ? colleagues.data : []);
   };
 
   const stateText = (state: (typeof choices)[number]['state']): string => (state ? t(`agentState.${state}`) : t('desktop.transfer.stateUnknown'));
@@ -153,9 +173,10 @@ export function TransferForm({ selfId, onTransfer, onQueueTransfer, onConsult, o
       <button type="submit" className="secondary">
         {t('desktop.transfer.submit')}
       </button>
-      <button type="button" className="secondary" disabled={kind === 'queue'} onClick={() => withPerson(onConsult)}>
+      <button type="button" className="secondary" onClick={consult}>
         {t('desktop.consult.submit')}
       </button>
+      {/* A conference with a queue's agent starts as a consultation ("Join all three" once they answer). */}
       <button type="button" className="secondary" disabled={kind === 'queue'} onClick={() => withPerson(onConference)}>
         {t('desktop.conference.submit')}
       </button>
@@ -164,7 +185,7 @@ export function TransferForm({ selfId, onTransfer, onQueueTransfer, onConsult, o
           {t('desktop.transfer.refresh')}
         </button>
       ) : null}
-      {kind === 'queue' ? <p className="field__hint">{t('desktop.transfer.queueBlindOnly')}</p> : null}
+      {kind === 'queue' ? <p className="field__hint">{t('desktop.transfer.queueHint')}</p> : null}
       <TargetsProblems kind={kind} colleagues={colleagues} targets={targets} empty={kind === 'agent' ? choices.length === 0 : queues.length === 0} />
       {error ? (
         <p className="field__error" data-field-error="transfer">
