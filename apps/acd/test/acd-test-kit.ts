@@ -8,7 +8,7 @@ import { ivrCallRoutedV1, type PayloadOf, type Role, seatAssignedV1, seatRelease
 import { createEnvelope, type EventBus, KafkaEventBus, positionNewConsumerGroup } from '@parley/messaging';
 import { createDataSource, runMigrations } from '@parley/persistence';
 import { createLogger, createMetricsRegistry, type Logger, type LogLevel, type Registry } from '@parley/telemetry';
-import { testEnvironment, uniqueName } from '@parley/testing';
+import { testEnvironment, uniqueName, waitFor } from '@parley/testing';
 import { ACD_SCHEMA, acdConsumerGroups, acdEnvSchema, acdMigrations, createAcdApp, redisRealtime, ROUTING_TOPICS, RoutingDispatcher, type AcdEnv } from '../src/index';
 
 /**
@@ -145,15 +145,7 @@ export function newTenant(): TestTenant {
   };
 }
 
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}
+export { waitFor };
 
 /** Plays the tenant service: gives `userId` a seat (tenant.seat.assigned.v1), and waits until the acd knows the agent. */
 export async function seatAgent(t: AcdTestApp, tenant: TestTenant, userId = randomUUID()): Promise<string> {

@@ -121,6 +121,7 @@ describe('desktop WebSocket', () => {
     await transferred(first);
     expect(await deskA.next('call.state', (m) => m.callId === first && m.state === 'queued')).toMatchObject({ agentId: null, reason: 'transferred to queue billing' });
     expect(await waitFor('the call waiting in billing', async () => ((await stateOf(first)).state === 'routed' ? stateOf(first) : undefined))).toMatchObject({ agentId: null, queueId: 'billing' });
+    // The next offer is made after the connection (the projection compares the two instants, to the millisecond).
     await new Promise((resolve) => setTimeout(resolve, 5));
     await offerCall(one.bus, tenant, first, [b], 'billing');
     await deskB.next('offer', (m) => m.callId === first && m.callerMasked === '+1 415 ***-2671');

@@ -26,7 +26,7 @@ import {
 import { createEnvelope, type EventBus, KafkaEventBus, positionNewConsumerGroup } from '@parley/messaging';
 import { createDataSource, runMigrations } from '@parley/persistence';
 import { createLogger, createMetricsRegistry, type Logger, type LogLevel } from '@parley/telemetry';
-import { testEnvironment, uniqueName } from '@parley/testing';
+import { testEnvironment, uniqueName, waitFor } from '@parley/testing';
 import { CALL_TOPICS, CTI_SCHEMA, ctiConsumerGroups, ctiEnvSchema, ctiMigrations, createCtiApp, type CtiEnv, DesktopGateway, LIVE_TOPICS, redisCtiRealtime } from '../src/index';
 
 /** Every cti test app projects seats in one consumer group kept on the broker between runs (as the acd tests do). */
@@ -144,15 +144,7 @@ export function newTenant(): TestTenant {
   };
 }
 
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 50): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
-}
+export { waitFor };
 
 export async function publish<T extends TopicDefinition>(bus: EventBus, topic: T, tenantId: string, payload: PayloadOf<T>): Promise<void> {
   await bus.publish([createEnvelope(topic, tenantId, payload)]);

@@ -15,7 +15,7 @@ import { createEnvelope, type EventBus, KafkaEventBus } from '@parley/messaging'
 import { createDataSource, runMigrations } from '@parley/persistence';
 import { RedisCounterStore } from '@parley/rate-limit';
 import { createLogger, createMetricsRegistry, type Logger, type Registry } from '@parley/telemetry';
-import { testEnvironment, uniqueName } from '@parley/testing';
+import { testEnvironment, uniqueName, waitFor as pollUntil } from '@parley/testing';
 import { createIvrApp, IVR_SCHEMA, ivrEntities, ivrEnvSchema, ivrMigrations, type IvrEnv } from '../src/index';
 
 const JWT_SECRET = 'test-jwt-secret-that-is-long-enough-0123456789';
@@ -126,14 +126,9 @@ export async function releaseNumber(bus: EventBus, tenant: TestTenant, number: {
   await bus.publish([createEnvelope(phoneNumberReleasedV1, tenant.tenantId, { tenantId: tenant.tenantId, numberId: number.numberId, e164: number.e164, releasedAt: new Date().toISOString() })]);
 }
 
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 100): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, everyMs));
-  }
+/** waitFor of @parley/testing, polling every 100 ms. */
+export function waitFor<T>(what: string, check: () => Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 100): Promise<T> {
+  return pollUntil(what, check, timeoutMs, everyMs);
 }
 
 /** Waits until the ivr service's projection knows the number (GET /ivr/numbers/{id} answers 200). */

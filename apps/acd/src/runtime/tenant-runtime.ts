@@ -647,40 +647,18 @@ export class TenantRuntime {
    * dropped: the target queue's requirements apply).
    */
   private async transferToQueue(callId: string, queueId: string, requester: string | null, requestedBy: string): Promise<InputResult> {
-    const call = this.calls.get(callId);
-    if (!call || call.status === 'done') return refused(404, `call ${callId} is not in progress in a queue`);
-    if (call.status !== 'connected' || !call.agentId || !call.voiceCallId || !this.engine.hasCall(callId)) {
-      return refused(409, `call ${callId} is ${call.status}, not connected to an agent: only a connected call can be transferred to a queue`);
-    }
-    if (requester !== null && call.agentId !== requester) return refused(409, `call ${callId} is connected to another agent: an agent transfers only their own call`);
-    if (!this.queues.has(queueId)) return refused(404, `queue ${queueId} was not found`);
+    const found = this.connectedCallFor(callId, queueId, requester, { action: 'transferred to a queue', verb: 'transfers only their own call' });
+    if ('refusal' in found) return found.refusal;
+    const { call, agentId: fromAgentId, voiceCallId } = found;
     const fromQueueId = call.queueId;
-    const fromAgentId = call.agentId;
-    const voiceCallId = call.voiceCallId;
     // The agent leaves first (the commands of a call are carried out in order): the caller hears music until the next agent.
     this.command(voiceCallId, { type: 'release' });
     await this.engine.releaseCall(callId);
     const now = Date.now();
-    Object.assign(call, {
-      queueId,
-      status: 'waiting',
-      outcome: null,
-      skills: [],
-      lastAgentId: null,
-      mohOn: true,
-      enqueuedAt: now,
-      offer: null,
-      agentId: null,
-      connectedAt: null,
-      missedBy: [],
-      endedAt: null,
-    } satisfies Partial<CallEntry>);
-    // finishCall may have marked it done (no after-call work): it is in progress again, and announced again in its new queue.
-    this.finished.delete(callId);
+    this.reopenIn(call, queueId, { status: 'waiting', mohOn: true, enqueuedAt: now, offer: null, agentId: null, connectedAt: null });
+    // Announced again, in its new queue.
     this.announced.delete(callId);
-    const batch = this.batchOf();
-    batch.dirtyCalls.add(call);
-    batch.envelopes.push(
+    this.batchOf().envelopes.push(
       createEnvelope(acdCallTransferredV1, this.tenantId, { callId, voiceCallId, fromQueueId, queueId, fromAgentId, requestedBy, transferredAt: new Date(now).toISOString() }),
     );
     this.ctx.logger.info({ tenantId: this.tenantId, callId, fromQueueId, queueId, fromAgentId, requestedBy }, 'call transferred to a queue');
@@ -695,14 +673,10 @@ export class TenantRuntime {
    * (the caller on hold). Completing it hands the call over to that agent, in that queue.
    */
   private async consultQueue(callId: string, queueId: string, requester: string | null): Promise<InputResult> {
-    const call = this.calls.get(callId);
-    if (!call || call.status === 'done') return refused(404, `call ${callId} is not in progress in a queue`);
-    if (call.status !== 'connected' || !call.agentId || !call.voiceCallId || !this.engine.hasCall(callId)) {
-      return refused(409, `call ${callId} is ${call.status}, not connected to an agent: only a connected call can be consulted on`);
-    }
-    if (requester !== null && call.agentId !== requester) return refused(409, `call ${callId} is connected to another agent: an agent consults only on their own call`);
     if (this.consultOfCall.has(callId)) return refused(409, `a consultation with a queue is in progress on call ${callId}: complete or cancel it first`);
-    if (!this.queues.has(queueId)) return refused(404, `queue ${queueId} was not found`);
+    const found = this.connectedCallFor(callId, queueId, requester, { action: 'consulted on', verb: 'consults only on their own call' });
+    if ('refusal' in found) return found.refusal;
+    const { call } = found;
     const consult: ConsultEntry = { consultId: randomUUID(), callId, queueId, agentId: null, offerId: null, decisionId: null, extraAgents: [], talking: false };
     this.consults.set(consult.consultId, consult);
     this.consultOfCall.set(callId, consult.consultId);
@@ -711,10 +685,43 @@ export class TenantRuntime {
       await this.dropConsult(consult);
       return refused(409, `no agent of queue ${queueId} is available to consult now: transfer the call to the queue instead (the caller waits there)`);
     }
-    for (const agentId of consult.extraAgents.splice(0)) await this.engine.declineOffer(consult.consultId, agentId);
+    await this.letExtraAgentsGo(consult);
     this.ctx.logger.info({ tenantId: this.tenantId, callId, queueId, consultedAgentId: consult.agentId }, 'consultation with a queue placed');
     const view: QueueConsultView = { callId, queueId, agentId: consult.agentId, decisionId: consult.decisionId as string, status: 'ringing' };
     return { ok: true, value: view };
+  }
+
+  /** The connected call an agent (`requester`; null: a supervisor) may send to `queueId`, or why not. */
+  private connectedCallFor(
+    callId: string,
+    queueId: string,
+    requester: string | null,
+    words: { action: string; verb: string },
+  ): { call: CallEntry; agentId: string; voiceCallId: string } | { refusal: InputResult } {
+    const call = this.calls.get(callId);
+    if (!call || call.status === 'done') return { refusal: refused(404, `call ${callId} is not in progress in a queue`) };
+    if (call.status !== 'connected' || !call.agentId || !call.voiceCallId || !this.engine.hasCall(callId)) {
+      return { refusal: refused(409, `call ${callId} is ${call.status}, not connected to an agent: only a connected call can be ${words.action}`) };
+    }
+    if (requester !== null && call.agentId !== requester) return { refusal: refused(409, `call ${callId} is connected to another agent: an agent ${words.verb}`) };
+    if (!this.queues.has(queueId)) return { refusal: refused(404, `queue ${queueId} was not found`) };
+    return { call, agentId: call.agentId, voiceCallId: call.voiceCallId };
+  }
+
+  /**
+   * The call goes on in `queueId` after its agent's part completed (finishCall may have closed it
+   * when the queue has no after-call work): in progress again, without the first queue's skills,
+   * sticky agent and missed offers.
+   */
+  private reopenIn(call: CallEntry, queueId: string, state: Partial<CallEntry>): void {
+    Object.assign(call, { queueId, outcome: null, endedAt: null, skills: [], lastAgentId: null, missedBy: [], ...state } satisfies Partial<CallEntry>);
+    this.finished.delete(call.callId);
+    this.batchOf().dirtyCalls.add(call);
+  }
+
+  /** A ring-all queue offers a consultation to several agents: only the first is consulted, the others are let go. */
+  private async letExtraAgentsGo(consult: ConsultEntry): Promise<void> {
+    for (const agentId of consult.extraAgents.splice(0)) await this.engine.declineOffer(consult.consultId, agentId);
   }
 
   private consultOf(call: CallEntry): ConsultEntry | undefined {
@@ -738,10 +745,8 @@ export class TenantRuntime {
     if (!consult.talking || !this.engine.hasCall(consult.consultId) || !this.engine.hasCall(call.callId)) return;
     const fromAgentId = call.agentId;
     await this.engine.handOver(call.callId, consult.consultId);
-    // The first agent's part completed (finishCall may have closed the call): it goes on with the consulted agent, in the consulted queue.
-    Object.assign(call, { queueId: consult.queueId, status: 'connected', outcome: null, endedAt: null, skills: [], lastAgentId: null, missedBy: [] } satisfies Partial<CallEntry>);
-    this.finished.delete(call.callId);
-    this.batchOf().dirtyCalls.add(call);
+    // It goes on with the consulted agent (connected by the handover), in the consulted queue.
+    this.reopenIn(call, consult.queueId, { status: 'connected' });
     this.ctx.logger.info({ tenantId: this.tenantId, callId: call.callId, fromAgentId, agentId: consult.agentId, queueId: consult.queueId }, 'consultation completed: the consulted agent has the call');
   }
 
@@ -917,7 +922,7 @@ export class TenantRuntime {
         if (event.sipStatus !== null) await this.engine.missOffer(consult.consultId, event.agentId);
         else await this.engine.declineOffer(consult.consultId, event.agentId);
         if (consult.agentId === null) await this.dropConsult(consult);
-        else for (const agentId of consult.extraAgents.splice(0)) await this.engine.declineOffer(consult.consultId, agentId);
+        else await this.letExtraAgentsGo(consult);
         return done;
       }
       case 'consult-ended': {

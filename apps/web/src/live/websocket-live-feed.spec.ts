@@ -1,6 +1,7 @@
 import { type LiveFeedStatus, type LiveMessage } from './live-feed';
 import { liveSocketUrl, parseLiveFrame } from './live-wire';
-import { WebSocketLiveFeed, type SocketLike, type Timers } from './websocket-live-feed';
+import { WebSocketLiveFeed, type SocketLike } from './websocket-live-feed';
+import { ManualTimers } from '../testing/manual-timers';
 
 /** An in-memory socket the test opens, feeds and closes. */
 class FakeSocket implements SocketLike {
@@ -19,26 +20,6 @@ class FakeSocket implements SocketLike {
   }
   emit(type: 'open' | 'message' | 'close', event: unknown = {}): void {
     for (const listener of this.listeners[type] ?? []) listener(event as never);
-  }
-}
-
-/** Timers the test fires by hand, with the delays they were set for. */
-class ManualTimers implements Timers {
-  pending: { callback: () => void; ms: number; handle: number }[] = [];
-  private next = 0;
-  setTimeout(callback: () => void, ms: number): unknown {
-    this.next += 1;
-    this.pending.push({ callback, ms, handle: this.next });
-    return this.next;
-  }
-  clearTimeout(handle: unknown): void {
-    this.pending = this.pending.filter((t) => t.handle !== handle);
-  }
-  fire(): number {
-    const timer = this.pending.shift();
-    if (!timer) throw new Error('no timer pending');
-    timer.callback();
-    return timer.ms;
   }
 }
 

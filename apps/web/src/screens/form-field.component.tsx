@@ -1,4 +1,5 @@
-import { useId, type ReactNode } from 'react';
+import { type ReactNode } from 'react';
+import { FieldShell } from './form/fields.component';
 
 export interface FormFieldProps {
   label: string;
@@ -16,34 +17,23 @@ export interface FormFieldProps {
 
 /** A labelled input with its hint and its error, wired for screen readers. */
 export function FormField({ label, name, value, onChange, type = 'text', autoComplete, hint, error, list, required }: FormFieldProps): ReactNode {
-  const id = useId();
-  const described = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ');
   return (
-    <div className={error ? 'field field--invalid' : 'field'}>
-      <label htmlFor={id}>{label}</label>
-      <input
-        id={id}
-        name={name}
-        type={type}
-        value={value}
-        autoComplete={autoComplete}
-        list={list}
-        required={required}
-        aria-invalid={error ? true : undefined}
-        aria-describedby={described || undefined}
-        onChange={(event) => onChange(event.target.value)}
-      />
-      {hint ? (
-        <p className="field__hint" id={`${id}-hint`}>
-          {hint}
-        </p>
-      ) : null}
-      {error ? (
-        <p className="field__error" id={`${id}-error`} data-field-error={name}>
-          {error}
-        </p>
-      ) : null}
-    </div>
+    <FieldShell label={label} name={name} hint={hint} error={error}>
+      {({ id, describedBy, invalid }) => (
+        <input
+          id={id}
+          name={name}
+          type={type}
+          value={value}
+          autoComplete={autoComplete}
+          list={list}
+          required={required}
+          aria-invalid={invalid}
+          aria-describedby={describedBy}
+          onChange={(event) => onChange(event.target.value)}
+        />
+      )}
+    </FieldShell>
   );
 }
 

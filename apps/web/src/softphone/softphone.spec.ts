@@ -2,6 +2,7 @@ import { type SipCredentials } from '@parley/contracts';
 import { PhoneError } from './phone';
 import { callIdOf, renewalDelayMs, Softphone, type AudioOutput, type MediaPort } from './softphone';
 import { type SessionEvent, type SessionLike, type UaEvent, type UaLike, type UaSettings } from './sip-ua.port';
+import { ManualTimers } from '../testing/manual-timers';
 
 /** A user agent the test drives: it records what the phone did and emits what the network would. */
 class FakeUa implements UaLike {
@@ -72,25 +73,6 @@ class FakeSession implements SessionLike {
   }
   emit(event: SessionEvent): void {
     this.listener?.(event);
-  }
-}
-
-class ManualTimers {
-  pending: { callback: () => void; ms: number; handle: number }[] = [];
-  private next = 0;
-  setTimeout(callback: () => void, ms: number): unknown {
-    this.next += 1;
-    this.pending.push({ callback, ms, handle: this.next });
-    return this.next;
-  }
-  clearTimeout(handle: unknown): void {
-    this.pending = this.pending.filter((t) => t.handle !== handle);
-  }
-  fire(): number {
-    const timer = this.pending.shift();
-    if (!timer) throw new Error('no timer pending');
-    timer.callback();
-    return timer.ms;
   }
 }
 

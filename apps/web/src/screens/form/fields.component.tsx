@@ -8,7 +8,7 @@ interface ShellProps {
   children: (control: { id: string; describedBy: string | undefined; invalid: true | undefined }) => ReactNode;
 }
 
-/** Label, hint and error around one control, wired for screen readers (as FormField does for inputs). */
+/** Label, hint and error around one control, wired for screen readers (FormField puts an input in it). */
 export function FieldShell({ label, name, hint, error, children }: ShellProps): ReactNode {
   const id = useId();
   const describedBy = [hint ? `${id}-hint` : null, error ? `${id}-error` : null].filter(Boolean).join(' ') || undefined;
